@@ -1,0 +1,59 @@
+"""Shared option aliases, output helpers and the error funnel every command uses.
+
+Imports here must stay light (typer, rich only at call time): `dorado --help` loads this module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+
+#: Exit codes, documented in the README.
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+EXIT_REFUSED = 3
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
+HomeOpt = Annotated[
+    Path | None,
+    typer.Option("--home", help="Dorado home (holds config/, strategies/, state/). Default: $DORADO_HOME, "
+                 "else the current directory if it holds config/, else the user data directory.",
+                 envvar="DORADO_HOME", show_envvar=True),
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def sub_app(help_text: str) -> typer.Typer:
+    """A Typer sub-application with the house defaults."""
+    return typer.Typer(help=help_text, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
+                       rich_markup_mode="rich", pretty_exceptions_enable=False)
+
+
+def emit_json(payload: Any) -> None:
+    """Write JSON to stdout (dates and other objects as strings)."""
+    sys.stdout.write(json.dumps(payload, indent=2, default=str, sort_keys=False) + "\n")
+
+
+def console(stderr: bool = False) -> Any:
+    """A rich Console honouring NO_COLOR (rich imported lazily)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, no_color="NO_COLOR" in os.environ, highlight=False)
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
+    """Print one friendly error line to stderr and exit with `code`."""
+    console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def debug_enabled() -> bool:
+    return os.environ.get("DORADO_DEBUG", "") not in ("", "0", "false", "no")

@@ -1,0 +1,1 @@
+"""Async services: scanner, lifecycle, reconciliation, kill switch — the only layer touching ports."""

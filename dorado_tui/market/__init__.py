@@ -1,0 +1,1 @@
+"""Market data: bar store access, CSV import, the seeded market simulator."""

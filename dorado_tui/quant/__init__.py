@@ -1,0 +1,1 @@
+"""Pure numeric kernels on numpy arrays: pricing, Greeks, IV, indicators, structure, VaR, stress."""

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, async sessions, migrations, audit log, bus, cache, leases."""

@@ -1,0 +1,1 @@
+"""Venue ports (ABCs) and adapters: the simulation venue and Interactive Brokers."""

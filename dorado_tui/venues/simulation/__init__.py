@@ -1,0 +1,1 @@
+"""The simulation venue: paper fills against the seeded simulated market."""
