@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
+#: One historical bar as the wire carries it: date, open, high, low, close, volume, WAP, count.
+BarRow = tuple[str, float, float, float, float, float, float, int]
+
 #: IB reports every combo execution against this synthetic BAG conId.
 BAG_CON_ID = 28812380
 
@@ -145,7 +148,11 @@ class OptionParams:
 
 @dataclass(frozen=True, slots=True)
 class LegRequest:
-    """One leg to execute: the contract, IB action and ratio per combo unit."""
+    """One leg to execute: the contract, its action relative to the order's, and ratio per unit.
+
+    As in IB combos, a leg's action applies when the order BUYs; a SELL order flips every leg.
+    A single-contract order is one "BUY" leg of ratio 1.
+    """
 
     spec: ContractSpec
     action: str  # BUY | SELL
@@ -242,12 +249,20 @@ class Book(Protocol):
         """Decide a fill against the current market and book its cash, positions and fees."""
         ...
 
+    async def margin_impact(self, request: ExecutionRequest) -> tuple[float, float, float] | str:
+        """(initial, maintenance, commission) an order would add, or why it would be rejected."""
+        ...
+
     async def positions(self) -> list[BookPosition]:
         """Every non-zero position."""
         ...
 
     async def account(self, now: datetime) -> AccountSnapshot:
         """Balances and margin now."""
+        ...
+
+    async def bars(self, con_id: int, end: datetime, days: int, bar_size: str) -> list[BarRow]:
+        """Historical bars ending at `end` covering `days` calendar days (empty = no data)."""
         ...
 
     def trading_day(self, now: datetime) -> date:
