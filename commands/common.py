@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -57,3 +58,28 @@ def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
 
 def debug_enabled() -> bool:
     return os.environ.get("DORADO_DEBUG", "") not in ("", "0", "false", "no")
+
+
+@contextmanager
+def exit_on_error(json_out: bool = False) -> Iterator[None]:
+    """Turn a DoradoError into one friendly line (plus its problems) and its exit code.
+
+    With --json the error is a JSON object on stdout instead; DORADO_DEBUG=1 re-raises it.
+    """
+    from dorado_tui.domain.errors import DoradoError
+
+    try:
+        yield
+    except DoradoError as exc:
+        if debug_enabled():
+            raise
+        problems = list(getattr(exc, "problems", []) or [])
+        if json_out:
+            emit_json({"ok": False, "error": exc.message, "exit_code": exc.exit_code, "problems": problems})
+        else:
+            err = console(stderr=True)
+            err.print(f"[bold red]error:[/] {exc.message}", markup=True, soft_wrap=True)
+            for line in problems:
+                err.print(line, markup=False, soft_wrap=True, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+

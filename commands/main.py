@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import typer
 
-from commands.common import EXIT_FAILURE, debug_enabled
+from commands.common import EXIT_FAILURE, HomeOpt, debug_enabled
 
 app = typer.Typer(
     name="dorado",
@@ -15,13 +16,28 @@ app = typer.Typer(
     "Paper by default. `dorado init` creates a home; `dorado tui` opens the console.",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode="rich",
+    # Plain click help: rich's help renderer imports markdown-it and pygments (~0.4 s of CPU),
+    # which alone would break the 300 ms budget of `dorado --help`.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    epilog="Exit codes: 0 ok, 1 failure, 2 bad input (nothing written), 3 refused by the trading "
+    "state. DORADO_DEBUG=1 prints tracebacks.",
 )
+
+
+@app.callback()
+def _global(home: HomeOpt = None) -> None:
+    """Global options; `--home` here applies to every command."""
+    # Sub-commands read DORADO_HOME through their own --home option, parsed after this callback.
+    if home is not None:
+        os.environ["DORADO_HOME"] = str(home)
 
 #: (module, attribute, name or None): sub-apps are mounted under `name`; plain functions become
 #: top-level commands. Command modules import only typer at top level so `--help` stays fast.
-_COMMANDS: list[tuple[str, str, str | None]] = []
+_COMMANDS: list[tuple[str, str, str | None]] = [
+    ("commands.init", "init", "init"),
+    ("commands.config", "app", "config"),
+]
 
 
 def _mount() -> None:

@@ -100,7 +100,9 @@ def user_data_home() -> Path:
 def resolve_home(explicit: Path | None = None, cwd: Path | None = None) -> Home:
     """Pick the home: `explicit` (--home), then $DORADO_HOME, then CWD with config/, then user data."""
     if explicit is not None:
-        return Home.at(_absolute(explicit), "--home")
+        # Typer fills --home from $DORADO_HOME too, so the two cannot be told apart here.
+        same = os.environ.get(HOME_ENV, "").strip() == str(explicit)
+        return Home.at(_absolute(explicit), "--home / DORADO_HOME" if same else "--home")
     env = os.environ.get(HOME_ENV, "").strip()
     if env:
         return Home.at(_absolute(Path(env)), HOME_ENV)
@@ -178,3 +180,60 @@ def secrets_mode_problem(path: Path) -> str | None:
     if mode & 0o077:
         return f"secrets file is readable by others (mode {mode:04o}); run: chmod 600 {path}"
     return None
+
+
+#: Written at the home's root when it has no .gitignore: secrets and runtime state stay out of git.
+HOME_GITIGNORE = "# Dorado: never commit secrets or runtime state\nsecrets.yaml\nstate/\n"
+
+
+@dataclass(frozen=True, slots=True)
+class InitResult:
+    """What `dorado init` did: copied defaults, kept operator files, created paths, store."""
+
+    home: Home
+    copied: tuple[Path, ...]
+    kept: tuple[Path, ...]
+    created: tuple[Path, ...]
+    store_url: str  # password masked
+    revision: str | None
+
+
+def initialize(home: Home, defaults: ShippedDefaults | None = None) -> InitResult:
+    """Create or complete a home; idempotent and never overwrites an operator's file.
+
+    Order matters: defaults are copied, then the whole configuration is validated (ConfigError,
+    exit 2, before state/ is touched), then state/ is created and the store migrated.
+    """
+    from dorado_tui.settings import load_config
+    from dorado_tui.settings.provenance import mask_url
+
+    source = defaults or shipped_defaults()
+    home.root.mkdir(parents=True, exist_ok=True)
+    copied, kept = copy_missing(source.config_dir, home.config_dir)
+    more, kept_more = copy_missing(source.strategies_dir, home.strategies_dir)
+    created: list[Path] = []
+    ignore = home.root / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text(HOME_GITIGNORE, encoding="utf-8")
+        created.append(ignore)
+    config = load_config(home)
+    created += ensure_state(config.home)
+    url = config.store_url()
+    revision = migrate_store(url)
+    return InitResult(config.home, tuple(copied + more), tuple(kept + kept_more), tuple(created),
+                      mask_url(url), revision)
+
+
+def migrate_store(url: str) -> str | None:
+    """Bring the store to the newest schema; return the revision it is at."""
+    from dorado_tui.domain.errors import DoradoError, StoreError
+    from dorado_tui.settings.provenance import mask_url
+    from dorado_tui.store import migrate
+
+    try:
+        migrate.upgrade(url)
+        return migrate.current_revision(url)
+    except DoradoError:
+        raise
+    except Exception as exc:  # driver errors vary (OSError, asyncpg, SQLAlchemy): one line
+        raise StoreError(f"migrating the store at {mask_url(url)} failed: {type(exc).__name__}: {exc}") from exc
