@@ -43,9 +43,27 @@ def _stricter(a: float | None, b: float | None, pick: str) -> float | None:
     return max(a, b) if pick == "max" else min(a, b)
 
 
+# Keyed by object identity; the value holds the policy and template so ids cannot be reused
+# while an entry lives. Policies are frozen, so an entry never goes stale.
+_CONSTRAINTS: dict[tuple[int, str | None, int], tuple[RiskPolicy, StrategyConstraints | None,
+                                                      StrategyConstraints]] = {}
+
+
 def constraints_for(policy: RiskPolicy, layer: str | None,
                     template: StrategyConstraints | None = None) -> StrategyConstraints:
-    """The policy's trade limits narrowed by the layer's and then the template's own."""
+    """The policy's trade limits narrowed by the layer's and then the template's own (memoized)."""
+    key = (id(policy), layer, id(template))
+    hit = _CONSTRAINTS.get(key)
+    if hit is not None and hit[0] is policy and hit[1] is template:
+        return hit[2]
+    if len(_CONSTRAINTS) > 256:
+        _CONSTRAINTS.clear()
+    result = _narrow(policy, layer, template)
+    _CONSTRAINTS[key] = (policy, template, result)
+    return result
+
+
+def _narrow(policy: RiskPolicy, layer: str | None, template: StrategyConstraints | None) -> StrategyConstraints:
     trade = policy.trade
     lp = policy.layer(layer) if layer else None
     t = template or StrategyConstraints()

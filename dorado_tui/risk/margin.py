@@ -78,10 +78,28 @@ def _expires_no_earlier(long: CandidateLeg, short: CandidateLeg) -> bool:
     return le is None or se is None or le >= se
 
 
+_LAST: list[tuple[Candidate, float, bool, float, Coverage]] = []
+
+
 def coverage(candidate: Candidate, *, shares_available: float = 0.0,
              cash_secured_puts: bool = False, quantity: float | None = None) -> Coverage:
-    """Classify every short option leg: spread-covered, cash-secured, share-covered or naked."""
+    """Classify every short option leg: spread-covered, cash-secured, share-covered or naked.
+
+    The last answer is remembered (by candidate identity): the naked-short and buying-power
+    checks ask the same question back to back.
+    """
     qty = candidate.quantity if quantity is None else quantity
+    if _LAST:
+        c, shares, secured, q, cov = _LAST[0]
+        if c is candidate and shares == shares_available and secured == cash_secured_puts and q == qty:
+            return cov
+    cov = _coverage(candidate, shares_available, cash_secured_puts, qty)
+    _LAST[:] = [(candidate, shares_available, cash_secured_puts, qty, cov)]
+    return cov
+
+
+def _coverage(candidate: Candidate, shares_available: float, cash_secured_puts: bool,
+              qty: float) -> Coverage:
     put_margin, put_left = _pair_right(candidate, Right.PUT)
     call_margin, call_left = _pair_right(candidate, Right.CALL)
     expiries = {leg.instrument.expiry for leg in candidate.legs if leg.instrument.is_option}

@@ -93,13 +93,15 @@ class TradingStateBook:
 
     def effective(self, scopes: tuple[str, ...]) -> TradingState:
         """The most restrictive state over the scopes governing one order."""
-        return TradingState.worst(*(self.state_of(s) for s in scopes))
+        found = [self.scopes[s].state for s in scopes if s in self.scopes]
+        return TradingState.worst(*found) if found else TradingState.ACTIVE
 
     def sizing_multiplier(self, scopes: tuple[str, ...]) -> float:
         """The product of the latched sizing cuts over the scopes (1.0 when none)."""
         product = 1.0
         for scope in scopes:
-            product *= self.get(scope).sizing_multiplier
+            if scope in self.scopes:
+                product *= self.scopes[scope].sizing_multiplier
         return product
 
     def trip(self, trip: Trip) -> TradingStateBook:

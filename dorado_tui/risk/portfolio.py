@@ -1,0 +1,217 @@
+"""The portfolio as the risk radar sees it: immutable per-underlying and per-layer arrays.
+
+`PortfolioState.build` aggregates open positions once; `simulate_add(candidate)` returns a new
+state with one candidate added in O(underlyings) (the selection loop calls it per candidate).
+Units: delta in shares of the underlying, gamma in shares per unit of its price, vega in
+account currency per vol point, theta and carry in account currency per day; max loss (heat)
+and capital in account currency.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+import numpy as np
+
+from dorado_tui.domain.candidates import Candidate
+from dorado_tui.domain.instruments import AssetClass
+from dorado_tui.risk._kernels import CAPITAL, CARRY, DELTA, GAMMA, HEAT, THETA, VEGA
+from dorado_tui.risk.clusters import Correlations, FloatArray, IntArray, align, daily_covariance
+from dorado_tui.risk.margin import capital_requirement
+
+ASSET_CLASSES: tuple[AssetClass, ...] = tuple(AssetClass)
+_AC_INDEX = {ac: i for i, ac in enumerate(ASSET_CLASSES)}
+_ROWS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class PositionRisk:
+    """One open position's risk figures (whole position, not per unit)."""
+
+    underlying: str
+    asset_class: AssetClass
+    layer: str
+    max_loss: float
+    capital: float
+    delta: float = 0.0
+    gamma: float = 0.0
+    vega: float = 0.0
+    theta: float = 0.0
+    carry: float = 0.0
+
+    def row(self) -> tuple[float, ...]:
+        """The position's contribution in `PortfolioState.u_data` row order."""
+        return (self.max_loss, self.capital, self.delta, self.gamma, self.vega, self.theta, self.carry)
+
+
+@dataclass(frozen=True, slots=True)
+class MarketFacts:
+    """Prices, annualized vols (0.20 = 20 %), betas to the benchmark and return correlations."""
+
+    spots: Mapping[str, float]
+    annual_vols: Mapping[str, float]
+    betas: Mapping[str, float] = field(default_factory=dict)
+    correlations: Correlations | None = None
+
+
+def _row(data: FloatArray, i: int) -> FloatArray:
+    row: FloatArray = data[i]
+    return row
+
+
+def _ro(*arrays: np.ndarray) -> None:  # type: ignore[type-arg]
+    for a in arrays:
+        a.setflags(write=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioState:
+    """Aggregated exposures by underlying (U columns) and strategy layer (L rows); read-only.
+
+    `u_data` rows: heat, capital, delta, gamma, vega, theta, carry (see `_kernels`).
+    `layer_heat_u` is L × U max loss; `layer_capital` and `layer_count` are per layer.
+    """
+
+    nav: float
+    cash: float
+    names: tuple[str, ...]
+    asset_class: IntArray
+    spot: FloatArray
+    beta: FloatArray
+    cluster: IntArray
+    cov: FloatArray
+    u_data: FloatArray
+    layers: tuple[str, ...]
+    layer_heat_u: FloatArray
+    layer_capital: FloatArray
+    layer_count: IntArray
+    index: Mapping[str, int]
+    layer_index: Mapping[str, int]
+    added: tuple[str, ...] = ()
+
+    @classmethod
+    def build(cls, nav: float, cash: float, positions: Iterable[PositionRisk], market: MarketFacts,
+              *, layers: Iterable[str] = (), cluster_threshold: float = 0.7) -> PortfolioState:
+        """Aggregate open positions; every underlying in `market.spots` is known up front."""
+        pos = list(positions)
+        names = tuple(dict.fromkeys([*(n.upper() for n in market.spots), *(p.underlying.upper() for p in pos)]))
+        layer_names = tuple(dict.fromkeys([*layers, *(p.layer for p in pos)]))
+        idx = {n: i for i, n in enumerate(names)}
+        lidx = {n: i for i, n in enumerate(layer_names)}
+        labels, rho = align(names, market.correlations, cluster_threshold)
+        spots = {k.upper(): v for k, v in market.spots.items()}
+        betas = {k.upper(): v for k, v in market.betas.items()}
+        n, nl = len(names), len(layer_names)
+        u_data, ac = np.zeros((_ROWS, n)), np.zeros(n, dtype=np.int64)
+        lh, lc, cnt = np.zeros((nl, n)), np.zeros(nl), np.zeros(nl, dtype=np.int64)
+        for p in pos:
+            i, j = idx[p.underlying.upper()], lidx[p.layer]
+            u_data[:, i] += p.row()
+            ac[i] = _AC_INDEX[p.asset_class]
+            lh[j, i] += p.max_loss
+            lc[j] += p.capital
+            cnt[j] += 1
+        state = cls(
+            nav=nav, cash=cash, names=names, asset_class=ac,
+            spot=np.array([spots.get(name, math.nan) for name in names], dtype=np.float64),
+            beta=np.array([betas.get(name, 1.0) for name in names], dtype=np.float64),
+            cluster=labels, cov=daily_covariance(rho, names, {k.upper(): v for k, v in market.annual_vols.items()}),
+            u_data=u_data, layers=layer_names, layer_heat_u=lh, layer_capital=lc, layer_count=cnt,
+            index=MappingProxyType(idx), layer_index=MappingProxyType(lidx),
+        )
+        _ro(ac, state.spot, state.beta, labels, state.cov, u_data, lh, lc, cnt)
+        return state
+
+    @property
+    def heat(self) -> FloatArray:
+        return _row(self.u_data, HEAT)
+
+    @property
+    def capital(self) -> FloatArray:
+        return _row(self.u_data, CAPITAL)
+
+    @property
+    def delta(self) -> FloatArray:
+        return _row(self.u_data, DELTA)
+
+    @property
+    def gamma(self) -> FloatArray:
+        return _row(self.u_data, GAMMA)
+
+    @property
+    def vega(self) -> FloatArray:
+        return _row(self.u_data, VEGA)
+
+    @property
+    def theta(self) -> FloatArray:
+        return _row(self.u_data, THETA)
+
+    @property
+    def carry(self) -> FloatArray:
+        return _row(self.u_data, CARRY)
+
+    @property
+    def n_positions(self) -> int:
+        return int(self.layer_count.sum())
+
+    def simulate_add(self, candidate: Candidate, *, capital: float | None = None,
+                     carry_per_day: float = 0.0) -> PortfolioState:
+        """A new state with `candidate` (at its quantity) added; this state is unchanged.
+
+        `capital` defaults to the candidate's requirement with short puts cash-secured (the
+        conservative reserve); `carry_per_day` is the FX swap / funding the trade would pay (< 0)
+        or earn.
+        """
+        state = self._with_underlying(candidate)._with_layer(candidate.strategy_layer)
+        i = state.index[candidate.underlying.upper()]
+        j = state.layer_index[candidate.strategy_layer]
+        q, loss = candidate.quantity, candidate.total_max_loss
+        need = capital if capital is not None else capital_requirement(candidate, cash_secured_puts=True)
+        u_data = state.u_data.copy()
+        u_data[:, i] += (loss, need, candidate.delta * q, candidate.gamma * q, candidate.vega * q,
+                         candidate.theta * q, carry_per_day)
+        lh, lc, cnt = state.layer_heat_u.copy(), state.layer_capital.copy(), state.layer_count.copy()
+        lh[j, i] += loss
+        lc[j] += need
+        cnt[j] += 1
+        ac = state.asset_class
+        if ac[i] != _AC_INDEX[candidate.asset_class]:
+            ac = ac.copy()
+            ac[i] = _AC_INDEX[candidate.asset_class]
+            _ro(ac)
+        _ro(u_data, lh, lc, cnt)
+        return replace(state, u_data=u_data, layer_heat_u=lh, layer_capital=lc, layer_count=cnt,
+                       asset_class=ac, added=(*state.added, candidate.id))
+
+    def _with_underlying(self, candidate: Candidate) -> PortfolioState:
+        """Grow the arrays for an underlying the market facts did not name: no vol, no
+        correlation (VaR then cannot be measured and the check says so), its own cluster."""
+        name = candidate.underlying.upper()
+        if name in self.index:
+            return self
+        n = len(self.names)
+        cov = np.full((n + 1, n + 1), math.nan)
+        cov[:n, :n] = self.cov
+        return replace(
+            self, names=(*self.names, name), index=MappingProxyType({**self.index, name: n}),
+            asset_class=np.append(self.asset_class, _AC_INDEX[candidate.asset_class]),
+            spot=np.append(self.spot, candidate.entry if candidate.entry is not None else math.nan),
+            beta=np.append(self.beta, 1.0),
+            cluster=np.append(self.cluster, int(self.cluster.max(initial=-1)) + 1), cov=cov,
+            u_data=np.hstack([self.u_data, np.zeros((_ROWS, 1))]),
+            layer_heat_u=np.hstack([self.layer_heat_u, np.zeros((len(self.layers), 1))]),
+        )
+
+    def _with_layer(self, layer: str) -> PortfolioState:
+        if layer in self.layer_index:
+            return self
+        return replace(
+            self, layers=(*self.layers, layer),
+            layer_index=MappingProxyType({**self.layer_index, layer: len(self.layers)}),
+            layer_heat_u=np.vstack([self.layer_heat_u, np.zeros((1, len(self.names)))]),
+            layer_capital=np.append(self.layer_capital, 0.0),
+            layer_count=np.append(self.layer_count, 0),
+        )
