@@ -8,6 +8,7 @@ import math
 from dorado_tui.domain.candidates import Candidate
 from dorado_tui.domain.decisions import Decision
 from dorado_tui.domain.orders import Action
+from dorado_tui.risk.breakers import sizing_multiplier
 from dorado_tui.risk.context import TradeContext, constraints_for
 from dorado_tui.risk.margin import capital_requirement, coverage
 from dorado_tui.risk.policy import RiskPolicy
@@ -153,8 +154,7 @@ def check_buying_power(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> D
 def check_sizing(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
     """The candidate's quantity must not exceed what sizing allows under the latched multipliers."""
     facts = ctx.sizing or SizingFacts(nav=ctx.nav)
-    multiplier = facts.multiplier * ctx.states.sizing_multiplier(ctx.scopes(c)) \
-        * regime_sizing_multiplier(ctx, policy)
+    multiplier = facts.multiplier * sizing_multiplier(ctx.states, ctx.scopes(c), ctx.regime, ctx.now, policy)
     facts = SizingFacts(facts.nav, facts.portfolio_heat_pct, facts.drawdown_pct, facts.regime_confidence,
                         facts.iv_rank, facts.win_rate_20, facts.underlying_vol_pct, multiplier)
     sized = size_candidate(c, facts, policy, max_loss_cap=max_loss_cap(c, ctx.nav, policy))
@@ -168,13 +168,3 @@ def check_sizing(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decisio
     return Decision.ok("trade.sizing", f"quantity {c.quantity:g} ≤ sized {sized.quantity:g} "
                        f"({sized.method.value}, {sized.risk_pct:.3g} % of NAV)",
                        c.quantity, sized.quantity, steps=list(sized.steps))
-
-
-def regime_sizing_multiplier(ctx: TradeContext, policy: RiskPolicy) -> float:
-    """High-volatility regimes scale sizing down (a stale or missing regime does not)."""
-    regime = ctx.regime
-    if regime is None or regime.is_stale(ctx.now):
-        return 1.0
-    if regime.regime in policy.circuit_breakers.high_vol_regimes:
-        return policy.circuit_breakers.high_vol_sizing_multiplier
-    return 1.0
