@@ -1,0 +1,1 @@
+"""The console's screens: one per concern (Textual MODES) plus the dialogs."""

@@ -1,0 +1,1 @@
+"""Console widgets: panes, tables, charts, banners, the status bar."""

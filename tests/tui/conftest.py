@@ -1,0 +1,57 @@
+"""TUI fixtures: the console over the recording backend, a frozen clock, and a way to wait for work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+import pytest
+from textual.pilot import Pilot
+
+from dorado_tui.domain.clock import FixedClock
+from dorado_tui.engine.console_views import ConsoleScheduler
+from dorado_tui.tui.app import DoradoConsole, create_app
+from tui import seed
+from tui.fakes import RecordingBackend
+
+LOCAL_TZ = ZoneInfo("Europe/Zurich")
+
+
+@pytest.fixture(autouse=True)
+def _colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The root conftest sets NO_COLOR; console snapshots are taken in colour unless a test says so."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+def build_app(backend: RecordingBackend | None = None, *,
+              scheduler: ConsoleScheduler | None = None) -> DoradoConsole:
+    """The console as `dorado tui` builds it, over the recording backend and a frozen clock.
+
+    The periodic refresh is set to an hour so tests decide when the snapshot is re-read.
+    """
+    return create_app(backend or RecordingBackend(), clock=FixedClock(seed.ASOF), scheduler=scheduler,
+                      local_tz=LOCAL_TZ, refresh_seconds=3600.0)
+
+
+@pytest.fixture
+def backend() -> RecordingBackend:
+    return RecordingBackend()
+
+
+@pytest.fixture
+def make_app() -> Callable[..., DoradoConsole]:
+    return build_app
+
+
+async def settle(pilot: Pilot[None], *, skip: tuple[str, ...] = ("events", "quit")) -> None:
+    """Wait until every worker (but the endless event pump and a quit dialog) has finished,
+    then until the messages they posted have been handled."""
+    app = pilot.app
+    for _ in range(20):
+        await pilot.pause()
+        busy = [w for w in app.workers if w.group not in skip and not w.is_finished]
+        if not busy:
+            break
+        await app.workers.wait_for_complete(busy)
+    await pilot.pause()
+    await pilot.pause()
