@@ -157,6 +157,22 @@ class PortfolioState:
     def n_positions(self) -> int:
         return int(self.layer_count.sum())
 
+    def with_greeks(self, names: tuple[str, ...], spot: FloatArray, greeks: FloatArray) -> PortfolioState:
+        """The state with spots and per-underlying Greeks replaced (e.g. from a GreeksBook).
+
+        `greeks` is U' × 4 (delta, gamma, vega, theta) for `names`; names this state does not
+        know are an error (build the state from the same universe as the book).
+        """
+        missing = [n for n in names if n not in self.index]
+        if missing:
+            raise ValueError(f"the portfolio state does not know {', '.join(missing)}")
+        idx = np.array([self.index[n] for n in names], dtype=np.int64)
+        u_data, new_spot = self.u_data.copy(), self.spot.copy()
+        u_data[DELTA:THETA + 1, idx] = greeks.T
+        new_spot[idx] = spot
+        _ro(u_data, new_spot)
+        return replace(self, u_data=u_data, spot=new_spot)
+
     def simulate_add(self, candidate: Candidate, *, capital: float | None = None,
                      carry_per_day: float = 0.0) -> PortfolioState:
         """A new state with `candidate` (at its quantity) added; this state is unchanged.
