@@ -127,7 +127,7 @@ class OrderDesk:
         await self.try_fill(order)
 
     def _reject(self, order: SimOrder, code: int, reason: str) -> None:
-        order.finish("Cancelled", self.clock.now(), f"Rejected: {reason}")
+        order.finish("Inactive", self.clock.now(), f"Rejected: {reason}")
         for s in self._sessions_of(order.client_id):
             s.send(s.encoder.error(order.order_id, code, reason))
 

@@ -63,6 +63,8 @@ class MemoryBook:
         self.universe = Universe(self.underlyings, self.trading_day(self.clock.now()))
         for u in self.underlyings:
             self.spots.setdefault(u.con_id, u.spot)
+        # load the compiled pricing kernels now, not inside the first quote the gateway serves
+        bsm_greeks(100.0, 100.0, 0.1, 0.0, 0.0, 0.2, True)
 
     # --- reference data ----------------------------------------------------------------
     def trading_day(self, now: datetime) -> date:

@@ -1,0 +1,101 @@
+"""Contract qualification with a cache: Dorado symbols ↔ qualified IB contracts (by conId)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+
+from ib_async import IB, Contract
+
+from dorado_tui.domain.errors import VenueError
+from dorado_tui.domain.instruments import Instrument
+from dorado_tui.venues.ibkr.mapping import (
+    ContractRules,
+    contract_for,
+    instrument_from_contract,
+    underlying_contract,
+)
+from dorado_tui.venues.ibkr.pacing import TokenBucket
+
+
+async def bounded[T](awaitable: Awaitable[T], seconds: float, what: str) -> T:
+    """Await an IB request with a deadline; a missing answer becomes a VenueError."""
+    try:
+        return await asyncio.wait_for(awaitable, seconds)
+    except TimeoutError as exc:
+        raise VenueError(f"IB did not answer {what} within {seconds:g}s") from exc
+    except ConnectionError as exc:
+        raise VenueError(f"IB connection lost during {what}") from exc
+
+
+class ContractCache:
+    """Qualified contracts by Dorado symbol, and instruments by IB conId.
+
+    Qualified contracts never change for a listed instrument, so the cache lives as long as
+    the adapter (across reconnects).
+    """
+
+    def __init__(self, ib: IB, rules: ContractRules, bucket: TokenBucket, timeout_s: float) -> None:
+        self.ib = ib
+        self.rules = rules
+        self.bucket = bucket
+        self.timeout_s = timeout_s
+        self._by_symbol: dict[str, Contract] = {}
+        self._by_con_id: dict[int, Instrument] = {}
+        self._unknown: set[str] = set()
+
+    def cached(self, symbol: str) -> Contract | None:
+        return self._by_symbol.get(symbol)
+
+    def instrument(self, contract: Contract) -> Instrument:
+        """The Dorado instrument for any IB contract (cached by conId)."""
+        known = self._by_con_id.get(contract.conId) if contract.conId else None
+        if known is not None:
+            return known
+        instrument = instrument_from_contract(contract, self.rules)
+        if contract.conId:
+            self._by_con_id[contract.conId] = instrument
+        return instrument
+
+    async def qualify(self, instruments: list[Instrument], *, strict: bool = True) -> list[Contract | None]:
+        """Qualified contracts in input order; unknown ones raise (strict) or come back None."""
+        todo = [i for i in dict.fromkeys(instruments) if i.symbol not in self._by_symbol
+                and i.symbol not in self._unknown]
+        if todo:
+            await self._fetch(todo)
+        out: list[Contract | None] = []
+        for inst in instruments:
+            contract = self._by_symbol.get(inst.symbol)
+            if contract is None and strict:
+                raise VenueError(f"IB has no unique contract for {inst.symbol.strip()!r}")
+            out.append(contract)
+        return out
+
+    async def _fetch(self, instruments: list[Instrument]) -> None:
+        contracts = [contract_for(i, self.rules) for i in instruments]
+        for _ in contracts:
+            await self.bucket.acquire()
+        results = await bounded(self.ib.qualifyContractsAsync(*contracts), self.timeout_s,
+                                f"contract details for {len(contracts)} contract(s)")
+        for inst, result in zip(instruments, results, strict=True):
+            if isinstance(result, Contract) and result.conId:
+                self._by_symbol[inst.symbol] = result
+                self._by_con_id[result.conId] = inst
+            else:
+                self._unknown.add(inst.symbol)
+
+    async def underlying(self, symbol: str, currency: str = "USD") -> Contract:
+        key = f"@underlying:{symbol}"
+        if key not in self._by_symbol:
+            contract = underlying_contract(symbol, self.rules, currency)
+            await self.bucket.acquire()
+            (result,) = await bounded(self.ib.qualifyContractsAsync(contract), self.timeout_s,
+                                      f"contract details for {symbol}")
+            if not isinstance(result, Contract) or not result.conId:
+                raise VenueError(f"IB does not list underlying {symbol!r}")
+            self._by_symbol[key] = result
+        return self._by_symbol[key]
+
+    def forget_unknown(self) -> None:
+        """Let symbols that failed once be asked again (new listings, new day)."""
+        self._unknown.clear()

@@ -1,0 +1,270 @@
+"""Quotes and option chains over ib_async, paced: snapshots, short streams for option quotes
+(generic tick 101 for open interest, which snapshots cannot carry), a 2-minute chain cache,
+pacing-error retries, and long-lived streams that are re-requested after IB error 1101."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ib_async import IB, Contract
+from ib_async.objects import OptionChain as IBOptionChain
+from ib_async.ticker import Ticker
+
+from dorado_tui.domain.clock import Clock
+from dorado_tui.domain.errors import VenueError
+from dorado_tui.domain.instruments import (
+    ExerciseStyle,
+    Instrument,
+    OptionChain,
+    OptionContract,
+    Right,
+    option_instrument,
+)
+from dorado_tui.venues.ibkr.config import IBKRConfig
+from dorado_tui.venues.ibkr.contracts import ContractCache, bounded
+from dorado_tui.venues.ibkr.mapping import clean_price, option_from_ticker, parse_expiry
+from dorado_tui.venues.ibkr.pacing import TokenBucket
+
+Sleep = Callable[[float], Awaitable[None]]
+PACING_CODES = frozenset({100, 420})
+
+
+def is_pacing_error(code: int, message: str) -> bool:
+    return code in PACING_CODES or (code == 162 and "pacing" in message.lower())
+
+
+@dataclass
+class ErrorLog:
+    """IB errors seen for contracts while a request is in flight (keyed by conId)."""
+
+    by_con_id: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+
+    def record(self, req_id: int, code: int, message: str, contract: object) -> None:
+        con_id = getattr(contract, "conId", 0)
+        if con_id and code not in (10167,) and not 2100 <= code < 2200:
+            self.by_con_id.setdefault(con_id, []).append((code, message))
+
+    def take(self, con_id: int) -> list[tuple[int, str]]:
+        return self.by_con_id.pop(con_id, [])
+
+
+def _reset(ticker: Ticker | None) -> None:
+    """Forget what a shared ib_async ticker still holds from an earlier request."""
+    if ticker is None:
+        return
+    for name in ("bid", "ask", "last", "bidSize", "askSize", "volume", "callOpenInterest",
+                 "putOpenInterest", "openInterest", "halted"):
+        setattr(ticker, name, math.nan)
+    ticker.modelGreeks = ticker.bidGreeks = ticker.askGreeks = None
+    ticker.marketDataType = 1
+
+
+def option_quote_complete(ticker: Ticker, right: Right) -> bool:
+    """Both sides answered (even "none"), model Greeks and open interest arrived."""
+    oi = ticker.callOpenInterest if right is Right.CALL else ticker.putOpenInterest
+    return (not math.isnan(ticker.bid) and not math.isnan(ticker.ask)
+            and ticker.modelGreeks is not None and not math.isnan(oi))
+
+
+class MarketData:
+    """Market-data requests with pacing, market-data line limits and pacing-error retries."""
+
+    def __init__(self, ib: IB, contracts: ContractCache, bucket: TokenBucket, config: IBKRConfig,
+                 clock: Clock, sleep: Sleep = asyncio.sleep) -> None:
+        self.ib = ib
+        self.contracts = contracts
+        self.bucket = bucket
+        self.config = config
+        self.clock = clock
+        self._sleep = sleep
+        self.lines = asyncio.Semaphore(config.max_market_data_lines)
+        self.lines_in_use = 0
+        self.errors = ErrorLog()
+        self.pacing_errors = 0
+        self.streams: dict[int, tuple[Contract, str]] = {}  # conId -> (contract, generic ticks)
+        self._params: dict[str, tuple[datetime, list[IBOptionChain]]] = {}
+        self._chains: dict[tuple[str, date], tuple[datetime, OptionChain]] = {}
+        ib.errorEvent += self.errors.record
+
+    # --- single requests ---------------------------------------------------------------
+    async def _with_line(self, fn: Callable[[], Awaitable[Ticker]]) -> Ticker:
+        async with self.lines:
+            self.lines_in_use += 1
+            try:
+                return await fn()
+            finally:
+                self.lines_in_use -= 1
+
+    async def snapshot(self, contract: Contract) -> Ticker:
+        """One snapshot (bid/ask/last and, for options, Greeks), retried on pacing errors."""
+        for attempt in range(self.config.pacing_retry_limit + 1):
+            _reset(self.ib.ticker(contract))
+            self.errors.take(contract.conId)
+            await self.bucket.acquire()
+            tickers = await self._with_line(lambda: self._snapshot_once(contract))
+            errors = self.errors.take(contract.conId)
+            if not any(is_pacing_error(c, m) for c, m in errors):
+                self._raise_for(contract, errors)
+                return tickers
+            self.pacing_errors += 1
+            await self._sleep(self.config.pacing_backoff_s * (attempt + 1))
+        raise VenueError(f"IB pacing: snapshot for {contract.localSymbol or contract.symbol} "
+                         f"refused {self.config.pacing_retry_limit + 1} times")
+
+    async def _snapshot_once(self, contract: Contract) -> Ticker:
+        (ticker,) = await bounded(self.ib.reqTickersAsync(contract), self.config.request_timeout_s,
+                                  f"a snapshot of {contract.localSymbol or contract.symbol}")
+        return ticker
+
+    @staticmethod
+    def _raise_for(contract: Contract, errors: list[tuple[int, str]]) -> None:
+        hard = [(c, m) for c, m in errors if c in (200, 321, 354, 10090, 10168)]
+        if hard:
+            code, message = hard[0]
+            raise VenueError(f"IB refused market data for {contract.localSymbol or contract.symbol}: "
+                             f"{code} {message}")
+
+    async def option_ticker(self, contract: Contract, right: Right) -> Ticker:
+        """Stream an option until its quote, Greeks and open interest are in, then cancel."""
+        live = self.ib.ticker(contract) if contract.conId in self.streams else None
+        if live is not None and option_quote_complete(live, right):
+            return live  # a long-lived stream already carries it: no request
+        for attempt in range(self.config.pacing_retry_limit + 1):
+            _reset(self.ib.ticker(contract))
+            self.errors.take(contract.conId)
+            await self.bucket.acquire()
+            ticker = await self._with_line(lambda: self._stream_once(contract, right))
+            errors = self.errors.take(contract.conId)
+            if not any(is_pacing_error(c, m) for c, m in errors):
+                self._raise_for(contract, errors)
+                return ticker
+            self.pacing_errors += 1
+            await self._sleep(self.config.pacing_backoff_s * (attempt + 1))
+        raise VenueError(f"IB pacing: quotes for {contract.localSymbol} refused "
+                         f"{self.config.pacing_retry_limit + 1} times")
+
+    async def _stream_once(self, contract: Contract, right: Right) -> Ticker:
+        ticker = self.ib.reqMktData(contract, "101", False, False)
+
+        async def complete() -> None:
+            while not option_quote_complete(ticker, right) and not self.errors.by_con_id.get(contract.conId):
+                await ticker.updateEvent
+
+        try:
+            await asyncio.wait_for(complete(), self.config.quote_wait_s)
+        except TimeoutError:
+            pass  # take what arrived: missing Greeks or OI are chain-quality facts, not errors
+        finally:
+            if contract.conId not in self.streams and self.ib.isConnected():
+                await self.bucket.acquire()
+                self.ib.cancelMktData(contract)
+        return ticker
+
+    # --- option parameters and chains --------------------------------------------------
+    async def option_params(self, symbol: str) -> IBOptionChain:
+        now = self.clock.now()
+        cached = self._params.get(symbol)
+        if cached is None or (now - cached[0]).total_seconds() > self.config.chain_cache_s:
+            under = await self.contracts.underlying(symbol)
+            await self.bucket.acquire()
+            rows = await bounded(self.ib.reqSecDefOptParamsAsync(symbol, "", under.secType, under.conId),
+                                 self.config.request_timeout_s, f"option parameters for {symbol}")
+            self._params[symbol] = (now, list(rows))
+        rows = self._params[symbol][1]
+        wanted = self.config.trading_classes.get(symbol, symbol)
+        smart = [r for r in rows if r.exchange == "SMART"] or rows
+        chosen = [r for r in smart if r.tradingClass == wanted] or smart
+        if not chosen:
+            raise VenueError(f"IB lists no options for {symbol}")
+        return chosen[0]
+
+    async def expirations(self, symbol: str) -> list[date]:
+        params = await self.option_params(symbol)
+        return sorted(parse_expiry(e) for e in params.expirations)
+
+    async def chain(self, symbol: str, expiry: date) -> OptionChain:
+        """Secdef parameters + quotes with model Greeks for the strikes near spot (cached)."""
+        key = (symbol, expiry)
+        hit = self._chains.get(key)
+        if hit and (self.clock.now() - hit[0]).total_seconds() <= self.config.chain_cache_s:
+            return hit[1]
+        params = await self.option_params(symbol)
+        listed = sorted(parse_expiry(e) for e in params.expirations)
+        spot = await self.underlying_price(symbol)
+        notes: list[str] = []
+        contracts: list[OptionContract] = []
+        if expiry in listed:
+            contracts, notes = await self._quote_strikes(symbol, expiry, params, spot)
+        else:
+            notes.append(f"{expiry} is not a listed expiration for {symbol}")
+        chain = OptionChain(underlying=symbol, underlying_price=spot, expirations=tuple(listed),
+                            contracts=tuple(contracts), timestamp=self.clock.now(), source="ibkr",
+                            notes=tuple(notes))
+        self._chains[key] = (self.clock.now(), chain)
+        return chain
+
+    async def _quote_strikes(self, symbol: str, expiry: date, params: IBOptionChain, spot: float
+                             ) -> tuple[list[OptionContract], list[str]]:
+        window = self.config.chain_strike_window
+        near = [k for k in params.strikes if abs(k / spot - 1.0) <= window]
+        near = sorted(sorted(near, key=lambda k: abs(k - spot))[: self.config.chain_max_strikes])
+        style = ExerciseStyle.EUROPEAN if symbol in self.config.index_underlyings else ExerciseStyle.AMERICAN
+        mult = int(float(params.multiplier or 100))
+        wanted = [option_instrument(symbol, expiry, right, k, style, mult)
+                  for k in near for right in (Right.CALL, Right.PUT)]
+        qualified = await self.contracts.qualify(wanted, strict=False)
+        pairs = [(i, c) for i, c in zip(wanted, qualified, strict=True) if c is not None]
+        quoted = await self.option_quotes([i for i, _ in pairs], [c for _, c in pairs])
+        now = self.clock.now()
+        contracts = [option_from_ticker(inst, ticker, now) for inst, ticker in quoted]
+        notes = [f"quoted {len(near)} of {len(params.strikes)} listed strikes within "
+                 f"±{window:.0%} of {spot:g}"]
+        if len(pairs) < len(wanted):
+            notes.append(f"{len(wanted) - len(pairs)} strike/right combinations not listed for {expiry}")
+        missing = sum(1 for c in contracts if not c.has_greeks)
+        if missing:
+            notes.append(f"{missing} contracts without model Greeks")
+        return contracts, notes
+
+    async def underlying_price(self, symbol: str) -> float:
+        ticker = await self.snapshot(await self.contracts.underlying(symbol))
+        bid, ask, last = clean_price(ticker.bid), clean_price(ticker.ask), clean_price(ticker.last)
+        if not math.isnan(bid) and not math.isnan(ask):
+            return 0.5 * (bid + ask)
+        if not math.isnan(last):
+            return last
+        close = clean_price(ticker.close)
+        if math.isnan(close):
+            raise VenueError(f"IB sent no price for {symbol}")
+        return close
+
+    async def option_quotes(self, instruments: list[Instrument], contracts: list[Contract]
+                            ) -> list[tuple[Instrument, Ticker]]:
+        """Quotes for many options, at most `max_market_data_lines` in flight."""
+        async def one(inst: Instrument, contract: Contract) -> tuple[Instrument, Ticker]:
+            assert inst.right is not None
+            return inst, await self.option_ticker(contract, inst.right)
+
+        return list(await asyncio.gather(*(one(i, c) for i, c in zip(instruments, contracts, strict=True))))
+
+    # --- long-lived streams (console, monitor) -----------------------------------------
+    async def subscribe(self, contract: Contract, generic: str = "") -> Ticker:
+        await self.bucket.acquire()
+        self.streams[contract.conId] = (contract, generic)
+        return self.ib.reqMktData(contract, generic, False, False)
+
+    async def unsubscribe(self, contract: Contract) -> None:
+        if self.streams.pop(contract.conId, None) is not None and self.ib.isConnected():
+            await self.bucket.acquire()
+            self.ib.cancelMktData(contract)
+
+    async def resubscribe(self) -> int:
+        """After 1101 (data lost) or a reconnect: request every live stream again."""
+        for contract, generic in list(self.streams.values()):
+            await self.bucket.acquire()
+            self.ib.reqMktData(contract, generic, False, False)
+        return len(self.streams)
