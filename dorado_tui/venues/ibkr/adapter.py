@@ -237,7 +237,7 @@ class IBKRAdapter(OptionsVenueAdapter, FXVenueAdapter):
         self._require_connected("cancel all orders")
         working = await self.get_open_orders()
         await self.bucket.acquire(priority=True)
-        self.ib.reqGlobalCancel()
+        self.ib.reqGlobalCancel()  # type: ignore[no-untyped-call]
         results = []
         for res in working:
             try:
