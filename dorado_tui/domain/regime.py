@@ -17,6 +17,8 @@ class RegimeModel(StrEnum):
 MACRO_REGIMES = ("risk_on", "goldilocks", "transition", "risk_off", "crisis", "recovery")
 FX_REGIMES = ("carry", "momentum", "mean_reversion", "risk_off_unwind")
 CORRELATION_REGIMES = ("concentrated", "diversified")
+#: crypto trend model: is there a tradeable trend (strength and direction go in `extra`)
+CRYPTO_REGIMES = ("trending", "no_trend")
 NEUTRAL = "neutral"
 
 
