@@ -1,0 +1,96 @@
+"""What the macro model says about one day: regime, confidence, 3-day trend, alert, drivers.
+
+Everything here is a function of filtered probabilities up to the day in question (and of the
+model inputs up to that day for the drivers), so it inherits the filter's point-in-time property.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dorado_tui.regime.macro import FittedMacro, forward_filter
+
+TREND_DAYS = 3
+
+
+@dataclass(frozen=True)
+class AlertRules:
+    """When the transition alert fires (documented in `transition_alert`)."""
+
+    low_confidence: float = 0.6
+    swing: float = 0.2
+    days: int = TREND_DAYS
+
+
+@dataclass(frozen=True)
+class MacroDay:
+    """The macro model's reading for one day."""
+
+    asof: pd.Timestamp
+    regime: str
+    confidence: float
+    probabilities: dict[str, float]
+    trend_3d: dict[str, float]
+    transition_alert: bool
+    drivers: dict[str, float]
+
+
+def trend(label_probs: pd.DataFrame, pos: int, days: int = TREND_DAYS) -> dict[str, float]:
+    """Change of every regime's probability over the last `days` rows ending at row `pos`."""
+    back = max(pos - days, 0)
+    delta = label_probs.iloc[pos] - label_probs.iloc[back]
+    return {str(k): float(v) for k, v in delta.items()}
+
+
+def transition_alert(label_probs: pd.DataFrame, pos: int, rules: AlertRules = AlertRules()) -> bool:
+    """True when the regime is in flux at row `pos`:
+
+    the leading probability is below `low_confidence`, or the leading regime changed within the
+    last `days` rows, or any regime's probability moved by ≥ `swing` over those rows.
+    """
+    window = label_probs.iloc[max(pos - rules.days, 0): pos + 1]
+    leaders = window.to_numpy().argmax(axis=1)
+    moved = (window.iloc[-1] - window.iloc[0]).abs().max()
+    return bool(window.iloc[-1].max() < rules.low_confidence or len(set(leaders)) > 1 or moved >= rules.swing)
+
+
+def drivers(model: FittedMacro, features: pd.DataFrame, state_probs: np.ndarray, pos: int,
+            regime: str, days: int = TREND_DAYS, top: int = 5) -> dict[str, float]:
+    """The features that moved the day's regime probability, by counterfactual.
+
+    For each model input f, rerun the last `days` filter steps with f frozen at its value
+    `days` rows earlier; the driver score is P(regime | actual) − P(regime | f frozen): positive
+    means f's recent move pushed toward today's regime. The `top` largest magnitudes are kept.
+    """
+    start = pos - days
+    if start < 1 or regime not in model.labels:
+        return {}
+    window = features.iloc[start: pos + 1]
+    col = model.labels.index(regime)
+    prior = state_probs[start] @ model.transmat
+    actual = float(model.to_labels(state_probs[pos:pos + 1])[0, col])
+    out: dict[str, float] = {}
+    for name in model.feature_names:
+        frozen = window.iloc[1:].copy()
+        frozen[name] = window[name].iloc[0]
+        probs = forward_filter(model.loglik(model.reduce(frozen)), model.startprob, model.transmat, prior)
+        out[name] = actual - float(model.to_labels(probs[-1:])[0, col])
+    ranked = sorted(out.items(), key=lambda kv: -abs(kv[1]))[:top]
+    return {k: round(v, 6) for k, v in ranked}
+
+
+def read_day(model: FittedMacro, features: pd.DataFrame, state_probs: np.ndarray,
+             label_probs: pd.DataFrame, pos: int, alert: AlertRules = AlertRules()) -> MacroDay:
+    """Assemble the reading for row `pos` (all arrays share the row order of `features`)."""
+    row = label_probs.iloc[pos]
+    regime = str(row.idxmax())
+    return MacroDay(
+        asof=pd.Timestamp(label_probs.index[pos]), regime=regime, confidence=float(row.max()),
+        probabilities={str(k): float(v) for k, v in row.items()},
+        trend_3d=trend(label_probs, pos, alert.days),
+        transition_alert=transition_alert(label_probs, pos, alert),
+        drivers=drivers(model, features, state_probs, pos, regime, alert.days),
+    )
