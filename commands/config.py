@@ -35,11 +35,11 @@ def check(home: HomeOpt = None, json_out: JsonOpt = False) -> None:
     if json_out:
         emit_json({
             "ok": report.ok, "home": str(report.home.root), "home_source": report.home.source,
-            "files": [f.display for f in report.files],
+            "files": [f.display for f in report.files if not f.virtual],
             "errors": [p.as_dict() for p in errors], "warnings": [p.as_dict() for p in warnings],
         })
     else:
-        _print_check(report.home.root, len(report.files), errors, warnings)
+        _print_check(report.home.root, sum(not f.virtual for f in report.files), errors, warnings)
     if errors:
         raise typer.Exit(EXIT_BAD_INPUT)
 

@@ -53,11 +53,10 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 
 
 def _calendar(value: str) -> str:
-    from dorado_tui.settings.calendars import calendar_names
+    from dorado_tui.settings.calendars import calendar_names, is_calendar
 
-    names = calendar_names()
-    if value not in names:
-        hint = closest(value, names)
+    if not is_calendar(value):
+        hint = closest(value, calendar_names())
         message = "unknown exchange calendar" + (f", did you mean {hint!r}?" if hint else "")
         raise bad_value(message, value, "an exchange_calendars name such as XNYS, 24/5, 24/7")
     return value

@@ -71,7 +71,7 @@ def _universe_rules(doc: Document, prefix: Path_, universe: Universe) -> Iterato
         if underlying.symbol in seen:
             first = doc.where((*prefix, "underlyings", seen[underlying.symbol], "symbol"))[0]
             yield doc.problem((*prefix, "underlyings", index, "symbol"),
-                              f"duplicate symbol (first at line {first.line})", got=repr(underlying.symbol))
+                              f"duplicate symbol, first at line {first.line}", got=repr(underlying.symbol))
         else:
             seen[underlying.symbol] = index
 

@@ -41,7 +41,7 @@ def _unique_bot_ids(report: Report) -> Iterator[Problem]:
         bot_id = loaded.model.id  # type: ignore[union-attr]
         if bot_id in first:
             yield loaded.doc.problem((*loaded.prefix, "id"),
-                                     f"duplicate bot id (also in {first[bot_id].display})", got=repr(bot_id))
+                                     f"duplicate bot id, also in {first[bot_id].display}", got=repr(bot_id))
         else:
             first[bot_id] = loaded
 

@@ -131,8 +131,13 @@ class DailyJob(Section):
     """Trading days and time zone come from this exchange calendar."""
 
 
+def _job(at: time, calendar: str = "XNYS") -> DailyJob:
+    """A default job, built without validation (trusted values; no calendar lookup at import)."""
+    return DailyJob.model_construct(at=at, calendar=calendar)
+
+
 def _default_scans() -> dict[str, DailyJob]:
-    return {"daily_market_open": DailyJob(at=time(9, 45), calendar="XNYS")}
+    return {"daily_market_open": _job(time(9, 45))}
 
 
 class MonitoringCadence(Section):
@@ -151,7 +156,7 @@ class MonitoringCadence(Section):
     iv_rank_at: list[time] = Field(default_factory=lambda: [time(9, 45), time(12, 30), time(15, 45)],
                                    min_length=1, max_length=6)
     """IV-rank spike (vol exit) checks, exchange-local: open, midday, close."""
-    dte_exit: DailyJob = DailyJob(at=time(9, 35))
+    dte_exit: DailyJob = Field(default_factory=lambda: _job(time(9, 35)))
     """Daily DTE-exit check."""
 
     @field_validator("iv_rank_at")
@@ -168,11 +173,11 @@ class Schedules(Section):
 
     scans: dict[str, DailyJob] = Field(default_factory=_default_scans)
     """Named scan schedules; a bot's signal_source.schedule names one of them."""
-    regime_update: DailyJob = DailyJob(at=time(8, 30))
+    regime_update: DailyJob = Field(default_factory=lambda: _job(time(8, 30)))
     """Daily regime classification (all models), before the scan."""
     reconcile_minutes: int = Field(30, ge=1, le=1440)
     """Venue vs store reconciliation interval (also run at start-up and after reconnects)."""
-    monitoring: MonitoringCadence = MonitoringCadence()
+    monitoring: MonitoringCadence = Field(default_factory=MonitoringCadence)
     """Position monitoring cadences."""
 
 
@@ -196,7 +201,7 @@ class DoradoSettings(Section):
     """Event bus URL."""
     paths: PathSettings = PathSettings()
     """Runtime directories."""
-    schedules: Schedules = Schedules()
+    schedules: Schedules = Field(default_factory=Schedules)
     """Job times and monitoring cadences."""
     timezone: TimeZoneName = "America/New_York"
     """Time zone the console and reports show times in (market logic uses each exchange's)."""

@@ -40,6 +40,7 @@ class LoadedFile:
     model: BaseModel | None = None
     raw: dict[str, Any] | None = None  # the validated mapping (root key removed, env applied)
     overlay: Document | None = None  # a file layered over this one (a risk profile)
+    virtual: bool = False  # the file is absent: its model's defaults (and env overrides) apply
 
     @property
     def prefix(self) -> tuple[str, ...]:
@@ -105,7 +106,8 @@ def _load_kind(kind: FileKind, report: Report, env: Mapping[str, str]) -> None:
     if not paths and kind.required:
         report.problems.append(Problem(kind.pattern, 0, 0, "", "required file is missing",
                                        allowed=f"{kind.description}; `dorado init` copies the defaults"))
-    if not paths:
+        return
+    if not paths and kind.many:
         return
     try:
         model = kind.load_model()
@@ -114,6 +116,12 @@ def _load_kind(kind: FileKind, report: Report, env: Mapping[str, str]) -> None:
             report.problems.append(Problem(report.home.relative(path), 0, 0, "",
                                            f"cannot validate yet: model {kind.model} is unavailable ({exc})",
                                            severity="warning"))
+        return
+    if not paths:  # an optional single file that is absent: validate its defaults
+        path = report.home.root / kind.pattern
+        empty = Document(kind.pattern, {kind.root_key: {}} if kind.root_key else {})
+        loaded = LoadedFile(kind, path, kind.pattern, empty, virtual=True)
+        report.files.append(_validate_file(loaded, model, report, env))
         return
     for path in paths:
         report.files.append(_load_file(kind, model, path, report, env))
@@ -126,7 +134,12 @@ def _load_file(kind: FileKind, model: type[BaseModel], path: Path, report: Repor
     if isinstance(parsed, list):
         report.problems.extend(parsed)
         return LoadedFile(kind, path, display, Document(display, None))
-    loaded = LoadedFile(kind, path, display, parsed)
+    return _validate_file(LoadedFile(kind, path, display, parsed), model, report, env)
+
+
+def _validate_file(loaded: LoadedFile, model: type[BaseModel], report: Report,
+                   env: Mapping[str, str]) -> LoadedFile:
+    kind, parsed = loaded.kind, loaded.doc
     inner = _unwrap(kind, parsed, report.problems)
     if inner is None:
         return loaded

@@ -77,6 +77,8 @@ def _plain(value: object) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
+        if all(v is None or isinstance(v, bool | int | float | str) for v in value):
+            return "[" + ", ".join(show(v) for v in value) + "]"
         return "a list"
     return str(value)
 

@@ -113,7 +113,7 @@ def _missing(loc: Path_, schema: dict[str, Any], doc: Document, prefix: Path_) -
         node = subschema(schema, loc[:-1]) or {}
         size = node.get("minItems", loc[-1] + 1)
         return doc.problem((*prefix, *loc[:-1]), "wrong number of items",
-                           got=f"{loc[-1]} items", allowed=f"exactly {size} items")
+                           got=_items(loc[-1]), allowed=f"exactly {_items(size)}")
     return doc.problem((*prefix, *loc), "required field is missing")
 
 
@@ -129,7 +129,7 @@ def _describe(kind: str, err: Any, node: dict[str, Any]) -> tuple[str, str | Non
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         return "out of range", _bounds(node, ctx), got
     if kind in ("too_short", "too_long"):
-        return "wrong number of items", _length(node), f"{ctx.get('actual_length', '?')} items"
+        return "wrong number of items", _length(node), _items(ctx.get("actual_length", 0))
     if kind == "string_pattern_mismatch":
         return "does not match the required pattern", f"pattern {ctx.get('pattern')}", got
     if kind in ("string_too_short", "string_too_long"):
@@ -141,6 +141,10 @@ def _describe(kind: str, err: Any, node: dict[str, Any]) -> tuple[str, str | Non
         return f"expected {_TYPE_WORDS[base]}", None, got
     text = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     return text, None, got
+
+
+def _items(count: int) -> str:
+    return f"{count} item{'' if count == 1 else 's'}"
 
 
 def _bounds(node: dict[str, Any], ctx: dict[str, Any]) -> str:
@@ -164,7 +168,7 @@ def _length(node: dict[str, Any], unit: str = "items") -> str:
     low = node.get("minItems", node.get("minLength"))
     high = node.get("maxItems", node.get("maxLength"))
     if low is not None and low == high:
-        return f"exactly {low} {unit}"
+        return f"exactly {_items(low)}" if unit == "items" else f"exactly {low} {unit}"
     if low is not None and high is not None:
         return f"{low}–{high} {unit}"
     if low is not None:

@@ -25,10 +25,15 @@ class Pos:
 
 @dataclass(frozen=True, slots=True)
 class Node:
-    """Where one value sits: its key's position (mappings) and its value's position."""
+    """Where one value sits: its key's position (mappings) and its value's position.
+
+    `mapping` marks a value that is itself a mapping: messages about it point at its key,
+    because a block mapping's value starts on the next line.
+    """
 
     key: Pos | None
     value: Pos
+    mapping: bool = False
 
 
 @dataclass(slots=True)
@@ -49,7 +54,8 @@ class Document:
             node = self.nodes.get(probe)
             if node is not None:
                 if probe == tuple(path):
-                    return (node.key if at_key and node.key else node.value), probe
+                    use_key = (at_key or node.mapping) and node.key is not None
+                    return (node.key if use_key and node.key else node.value), probe
                 return (node.key or node.value), probe
             probe = probe[:-1]
         return Pos(1, 1), ()
@@ -140,8 +146,8 @@ def _duplicate_problem(exc: Any, text: str, display: str) -> Problem:
     match = _DUP_KEY.search(str(exc.problem))
     key = match.group("key") if match else "?"
     first, path = _first_occurrence(text, key, exc.context_mark)
-    where = f"first at line {first.line}" if first else "earlier in the same mapping"
-    return Problem(display, line, col, dotted(path), f"duplicate key {key!r} ({where})")
+    where = f"first at line {first.line}" if first else "first earlier in the same mapping"
+    return Problem(display, line, col, dotted(path), f"duplicate key {key!r}, {where}")
 
 
 def _first_occurrence(text: str, key: str, mapping_mark: Any) -> tuple[Pos | None, Path_]:
@@ -174,7 +180,7 @@ def _walk(value: Any, path: Path_, doc: Document, pos: Pos) -> Any:
         for key in value:
             name = str(key) if key is not None else "null"
             kpos, vpos = _map_positions(value, key, pos)
-            doc.nodes[(*path, name)] = Node(kpos, vpos)
+            doc.nodes[(*path, name)] = Node(kpos, vpos, isinstance(value[key], CommentedMap))
             out[name] = _walk(value[key], (*path, name), doc, vpos)
         return out
     if isinstance(value, CommentedSeq):
