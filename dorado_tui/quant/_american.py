@@ -1,0 +1,160 @@
+"""Numba kernel of the Bjerksund-Stensland (2002) American approximation.
+
+Closed form (one bivariate-normal family per option) rather than a lattice: the risk radar
+reprices whole books under stress grids, where a 200-step tree per option would cost ~100×
+more. BS2002 prices a flat-then-rising exercise boundary, so it is a lower bound of the true
+American value: against a 1,500-step CRR tree it is within ~0.1 % at short maturities and up
+to ~0.7 % low for long-dated, high-vol in-the-money options (tests/unit/quant). We never return
+less than the European price or the intrinsic value.
+Puts use the put-call transformation P(S, K, T, r, b) = C(K, S, T, r - b, -b).
+"""
+
+from __future__ import annotations
+
+import math
+
+from dorado_tui.quant._arrays import Vec
+from dorado_tui.quant._black import black_price, valid
+from dorado_tui.quant._jit import jit, kernel, parallel_kernel, prange
+from dorado_tui.quant._special import bivariate_cdf, norm_cdf
+
+_GOLDEN = 0.5 * (math.sqrt(5.0) - 1.0)
+
+
+@jit
+def _phi(
+    s: float, t: float, gamma: float, h: float, i: float, r: float, b: float, v: float
+) -> float:
+    v2 = v * v
+    lam = (-r + gamma * b + 0.5 * gamma * (gamma - 1.0) * v2) * t
+    sd = v * math.sqrt(t)
+    d = -(math.log(s / h) + (b + (gamma - 0.5) * v2) * t) / sd
+    kappa = 2.0 * b / v2 + 2.0 * gamma - 1.0
+    return (
+        math.exp(lam) * math.pow(s, gamma)
+        * (norm_cdf(d) - math.pow(i / s, kappa) * norm_cdf(d - 2.0 * math.log(i / s) / sd))
+    )  # fmt: skip
+
+
+@jit
+def _psi(
+    s: float, t2: float, gamma: float, h: float, i2: float, i1: float, t1: float,
+    r: float, b: float, v: float,
+) -> float:  # fmt: skip
+    v2 = v * v
+    drift = b + (gamma - 0.5) * v2
+    sd1 = v * math.sqrt(t1)
+    sd2 = v * math.sqrt(t2)
+    e1 = (math.log(s / i1) + drift * t1) / sd1
+    e2 = (math.log(i2 * i2 / (s * i1)) + drift * t1) / sd1
+    e3 = (math.log(s / i1) - drift * t1) / sd1
+    e4 = (math.log(i2 * i2 / (s * i1)) - drift * t1) / sd1
+    f1 = (math.log(s / h) + drift * t2) / sd2
+    f2 = (math.log(i2 * i2 / (s * h)) + drift * t2) / sd2
+    f3 = (math.log(i1 * i1 / (s * h)) + drift * t2) / sd2
+    f4 = (math.log(s * i1 * i1 / (h * i2 * i2)) + drift * t2) / sd2
+    rho = math.sqrt(t1 / t2)
+    lam = -r + gamma * b + 0.5 * gamma * (gamma - 1.0) * v2
+    kappa = 2.0 * b / v2 + 2.0 * gamma - 1.0
+    return (
+        math.exp(lam * t2) * math.pow(s, gamma)
+        * (
+            bivariate_cdf(-e1, -f1, rho)
+            - math.pow(i2 / s, kappa) * bivariate_cdf(-e2, -f2, rho)
+            - math.pow(i1 / s, kappa) * bivariate_cdf(-e3, -f3, -rho)
+            + math.pow(i1 / i2, kappa) * bivariate_cdf(-e4, -f4, -rho)
+        )
+    )  # fmt: skip
+
+
+@jit
+def _call_2002(s: float, x: float, t: float, r: float, b: float, v: float) -> float:
+    """BS2002 American call with cost of carry b; NaN where the approximation is undefined."""
+    v2 = v * v
+    disc = (b / v2 - 0.5) ** 2 + 2.0 * r / v2
+    if r <= 0.0 or disc < 0.0:
+        return math.nan
+    beta = (0.5 - b / v2) + math.sqrt(disc)
+    b_inf = beta / (beta - 1.0) * x
+    b_0 = max(x, r / (r - b) * x)
+    if not b_inf > b_0:
+        return math.nan
+    t1 = _GOLDEN * t
+    scale = x * x / ((b_inf - b_0) * b_0)
+    i1 = b_0 + (b_inf - b_0) * (1.0 - math.exp(-(b * t1 + 2.0 * v * math.sqrt(t1)) * scale))
+    i2 = b_0 + (b_inf - b_0) * (1.0 - math.exp(-(b * t + 2.0 * v * math.sqrt(t)) * scale))
+    if s >= i2:
+        return s - x
+    a1 = (i1 - x) * math.pow(i1, -beta)
+    a2 = (i2 - x) * math.pow(i2, -beta)
+    return (
+        a2 * math.pow(s, beta)
+        - a2 * _phi(s, t1, beta, i2, i2, r, b, v)
+        + _phi(s, t1, 1.0, i2, i2, r, b, v)
+        - _phi(s, t1, 1.0, i1, i2, r, b, v)
+        - x * _phi(s, t1, 0.0, i2, i2, r, b, v)
+        + x * _phi(s, t1, 0.0, i1, i2, r, b, v)
+        + a1 * _phi(s, t1, beta, i1, i2, r, b, v)
+        - a1 * _psi(s, t, beta, i1, i2, i1, t1, r, b, v)
+        + _psi(s, t, 1.0, i1, i2, i1, t1, r, b, v)
+        - _psi(s, t, 1.0, x, i2, i1, t1, r, b, v)
+        - x * _psi(s, t, 0.0, i1, i2, i1, t1, r, b, v)
+        + x * _psi(s, t, 0.0, x, i2, i1, t1, r, b, v)
+    )
+
+
+@jit
+def american_one(
+    s: float, k: float, t: float, r: float, q: float, v: float, call: bool
+) -> tuple[float, float]:
+    """(American, European) price of one validated option; American = max(BS2002, European,
+    intrinsic), so the early-exercise premium is exactly 0 where exercise never pays."""
+    european = black_price(s, k, t, r, q, v, call)
+    intrinsic = max(s - k, 0.0) if call else max(k - s, 0.0)
+    floor = max(european, intrinsic)
+    # Early exercise never pays for a call without yield or a put without interest.
+    if t <= 0.0 or v <= 0.0 or (call and q <= 0.0) or (not call and r <= 0.0):
+        return floor, european
+    b = r - q
+    value = _call_2002(s, k, t, r, b, v) if call else _call_2002(k, s, t, r - b, -b, v)
+    return (max(value, floor) if math.isfinite(value) else floor), european
+
+
+@kernel
+def american_serial(
+    s: Vec, k: Vec, t: Vec, r: Vec, q: Vec,
+    v: Vec, call: Vec, out: Vec,
+) -> int:  # fmt: skip
+    """Fill out[0] with American and out[1] with European prices; returns the invalid count."""
+    ss, sk, st, sr, sq, sv, sc = (
+        s.size > 1, k.size > 1, t.size > 1, r.size > 1, q.size > 1, v.size > 1, call.size > 1
+    )  # fmt: skip
+    bad = 0
+    for i in range(out.shape[1]):
+        a, b, c, d, e, f = s[i * ss], k[i * sk], t[i * st], r[i * sr], q[i * sq], v[i * sv]
+        if valid(a, b, c, d, e, f):
+            out[0, i], out[1, i] = american_one(a, b, c, d, e, f, call[i * sc])
+        else:
+            out[0, i] = out[1, i] = math.nan
+            bad += 1
+    return bad
+
+
+@parallel_kernel
+def american_parallel(
+    s: Vec, k: Vec, t: Vec, r: Vec, q: Vec,
+    v: Vec, call: Vec, out: Vec,
+) -> int:  # fmt: skip
+    """Threaded `american_serial`."""
+    ss, sk, st, sr, sq, sv, sc = (
+        s.size > 1, k.size > 1, t.size > 1, r.size > 1, q.size > 1, v.size > 1, call.size > 1
+    )  # fmt: skip
+    bad = 0
+    for i in prange(out.shape[1]):
+        a, b, c, d, e, f = s[i * ss], k[i * sk], t[i * st], r[i * sr], q[i * sq], v[i * sv]
+        if valid(a, b, c, d, e, f):
+            out[0, i], out[1, i] = american_one(a, b, c, d, e, f, call[i * sc])
+        else:
+            out[0, i] = out[1, i] = math.nan
+            bad += 1
+    return bad
