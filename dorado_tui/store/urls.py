@@ -18,7 +18,9 @@ def parse_store_url(url: str) -> URL:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise BadInput(f"store URL {mask_url(url)!r} is not a database URL ({exc})") from exc
+        # Not echoed: an unparseable URL cannot be masked, and it may hold a password.
+        raise BadInput("store URL is not a database URL (expected sqlite+aiosqlite:////abs/path/dorado.db "
+                       "or postgresql+asyncpg://user@host:5432/dbname)") from exc
     if parsed.drivername not in SUPPORTED:
         hint = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg",
                 "postgres": "postgresql+asyncpg"}.get(parsed.drivername.split("+")[0])
