@@ -52,6 +52,19 @@ class VenueError(DoradoError):
     title = "Venue error"
 
 
+class PacingViolation(VenueError):
+    """The venue refused a request because its message-rate limit was exceeded (retry later).
+
+    `retry_after` is the number of seconds the venue asks to wait (0 when it does not say).
+    """
+
+    title = "Venue pacing limit"
+
+    def __init__(self, message: str, *, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class StoreError(DoradoError):
     """The store is unavailable or inconsistent."""
 
