@@ -12,6 +12,7 @@ from datetime import timedelta
 from dorado_tui.domain.candidates import Candidate
 from dorado_tui.domain.decisions import Decision
 from dorado_tui.domain.states import TradingState
+from dorado_tui.risk._decide import deny, ok
 from dorado_tui.risk.context import TradeContext, fingerprint
 from dorado_tui.risk.policy import RiskPolicy
 
@@ -21,34 +22,34 @@ def check_restricted_symbols(c: Candidate, ctx: TradeContext, policy: RiskPolicy
     names = {c.underlying.upper()} | {leg.instrument.symbol.upper().replace(" ", "") for leg in c.legs}
     hit = sorted(names & restricted)
     if hit:
-        return Decision.deny("trade.restricted", "RESTRICTED_SYMBOL",
-                             f"{', '.join(hit)} is on the restricted list", symbols=hit)
-    return Decision.ok("trade.restricted", f"{c.underlying} is not restricted")
+        return deny("trade.restricted", "RESTRICTED_SYMBOL",
+                    f"{', '.join(hit)} is on the restricted list", symbols=hit)
+    return ok("trade.restricted", f"{c.underlying} is not restricted")
 
 
 def check_venue_connected(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
     if not ctx.venue_connected:
-        return Decision.deny("trade.venue", "VENUE_DISCONNECTED", "the venue is not connected")
-    return Decision.ok("trade.venue", "the venue is connected")
+        return deny("trade.venue", "VENUE_DISCONNECTED", "the venue is not connected")
+    return ok("trade.venue", "the venue is connected")
 
 
 def check_market_open(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
     if not ctx.market_open:
-        return Decision.deny("trade.market_open", "MARKET_CLOSED",
-                             f"the market for {c.underlying} is closed now")
-    return Decision.ok("trade.market_open", f"the market for {c.underlying} is open")
+        return deny("trade.market_open", "MARKET_CLOSED",
+                    f"the market for {c.underlying} is closed now")
+    return ok("trade.market_open", f"the market for {c.underlying} is open")
 
 
 def check_quote_fresh(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
     limit = policy.trade.max_quote_age_seconds
     if ctx.quote_time is None:
-        return Decision.deny("trade.quote_age", "NO_QUOTE", "no quote for the candidate's legs",
-                             None, limit)
+        return deny("trade.quote_age", "NO_QUOTE", "no quote for the candidate's legs",
+                    None, limit)
     age = (ctx.now - ctx.quote_time).total_seconds()
     if age > limit:
-        return Decision.deny("trade.quote_age", "QUOTE_STALE",
-                             f"oldest quote is {age:.1f} s old (limit {limit:g} s)", age, limit)
-    return Decision.ok("trade.quote_age", f"quotes are {age:.1f} s old (limit {limit:g} s)", age, limit)
+        return deny("trade.quote_age", "QUOTE_STALE",
+                    f"oldest quote is {age:.1f} s old (limit {limit:g} s)", age, limit)
+    return ok("trade.quote_age", f"quotes are {age:.1f} s old (limit {limit:g} s)", age, limit)
 
 
 def check_trading_state(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
@@ -58,14 +59,14 @@ def check_trading_state(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> 
     if state is not TradingState.ACTIVE:
         culprit = next(s for s in scopes if ctx.states.state_of(s) is state)
         why = "; ".join(t.reason for t in ctx.states.get(culprit).trips) or "set by the operator"
-        return Decision.deny("trade.trading_state", f"TRADING_{state.value}",
-                             f"{culprit} is {state.value} ({why}): no new trades", scope=culprit)
+        return deny("trade.trading_state", f"TRADING_{state.value}",
+                    f"{culprit} is {state.value} ({why}): no new trades", scope=culprit)
     for lock in ctx.locks:
         if lock.scope in scopes and lock.active(ctx.now):
-            return Decision.deny("trade.trading_state", lock.code,
-                                 f"{lock.scope} locked until {lock.until.isoformat()}: {lock.reason}",
-                                 scope=lock.scope)
-    return Decision.ok("trade.trading_state", "trading is ACTIVE for this candidate")
+            return deny("trade.trading_state", lock.code,
+                        f"{lock.scope} locked until {lock.until.isoformat()}: {lock.reason}",
+                        scope=lock.scope)
+    return ok("trade.trading_state", "trading is ACTIVE for this candidate")
 
 
 def check_regime(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
@@ -75,16 +76,16 @@ def check_regime(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decisio
         what = "no regime state" if regime is None else f"regime state from {regime.computed_at:%Y-%m-%d} is stale"
         return Decision("trade.regime", True, "REGIME_NEUTRAL", f"{what}: treated as neutral (allow-all)")
     if regime.regime in policy.circuit_breakers.crisis_regimes:
-        return Decision.deny("trade.regime", "REGIME_CRISIS",
-                             f"{regime.model.value} regime is {regime.regime}: new trades are halted",
-                             regime.confidence, regime=regime.regime)
+        return deny("trade.regime", "REGIME_CRISIS",
+                    f"{regime.model.value} regime is {regime.regime}: new trades are halted",
+                    regime.confidence, regime=regime.regime)
     if ctx.allowed_regimes is not None and regime.regime not in ctx.allowed_regimes:
         allowed = ", ".join(sorted(ctx.allowed_regimes)) or "none"
-        return Decision.deny("trade.regime", "REGIME_BLOCKED",
-                             f"regime {regime.regime} is not allowed for {c.template} (allowed: {allowed})",
-                             regime.confidence, regime=regime.regime)
-    return Decision.ok("trade.regime", f"regime {regime.regime} allows {c.template}",
-                       regime.confidence, regime=regime.regime)
+        return deny("trade.regime", "REGIME_BLOCKED",
+                    f"regime {regime.regime} is not allowed for {c.template} (allowed: {allowed})",
+                    regime.confidence, regime=regime.regime)
+    return ok("trade.regime", f"regime {regime.regime} allows {c.template}",
+              regime.confidence, regime=regime.regime)
 
 
 def check_data_quality(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
@@ -94,18 +95,18 @@ def check_data_quality(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> D
         bad_quote = not (math.isfinite(leg.bid) and math.isfinite(leg.ask)) or leg.bid < 0 \
             or leg.ask <= 0 or leg.ask < leg.bid
         if bad_quote:
-            return Decision.deny("trade.data_quality", "QUOTE_INVALID",
-                                 f"{leg.instrument.symbol} quote {leg.bid:g}/{leg.ask:g} is not usable",
-                                 c.data_quality, floor)
+            return deny("trade.data_quality", "QUOTE_INVALID",
+                        f"{leg.instrument.symbol} quote {leg.bid:g}/{leg.ask:g} is not usable",
+                        c.data_quality, floor)
         if leg.instrument.is_option and (leg.delta is None or leg.iv is None):
-            return Decision.deny("trade.data_quality", "CHAIN_INCOMPLETE",
-                                 f"{leg.instrument.symbol} has no delta or implied vol",
-                                 c.data_quality, floor)
+            return deny("trade.data_quality", "CHAIN_INCOMPLETE",
+                        f"{leg.instrument.symbol} has no delta or implied vol",
+                        c.data_quality, floor)
     if c.data_quality < floor:
-        return Decision.deny("trade.data_quality", "DATA_QUALITY_LOW",
-                             f"data quality {c.data_quality:.2f} is below {floor:.2f}", c.data_quality, floor)
-    return Decision.ok("trade.data_quality", f"data quality {c.data_quality:.2f} ≥ {floor:.2f}",
-                       c.data_quality, floor)
+        return deny("trade.data_quality", "DATA_QUALITY_LOW",
+                    f"data quality {c.data_quality:.2f} is below {floor:.2f}", c.data_quality, floor)
+    return ok("trade.data_quality", f"data quality {c.data_quality:.2f} ≥ {floor:.2f}",
+              c.data_quality, floor)
 
 
 def spread_quality_pct(c: Candidate) -> float:
@@ -121,13 +122,13 @@ def check_spread_quality(c: Candidate, ctx: TradeContext, policy: RiskPolicy) ->
     flag, exclude = policy.trade.spread_quality_flag_pct, policy.trade.spread_quality_exclude_pct
     pct = spread_quality_pct(c)
     if pct > exclude:
-        return Decision.deny("trade.spread_quality", "SPREAD_TOO_WIDE",
-                             f"bid-ask spread is {pct:.1f} % of mid (excluded above {exclude:g} %)",
-                             pct, exclude)
+        return deny("trade.spread_quality", "SPREAD_TOO_WIDE",
+                    f"bid-ask spread is {pct:.1f} % of mid (excluded above {exclude:g} %)",
+                    pct, exclude)
     if pct > flag:
         return Decision("trade.spread_quality", True, "SPREAD_FLAGGED",
                         f"bid-ask spread is {pct:.1f} % of mid (flagged above {flag:g} %)", pct, flag)
-    return Decision.ok("trade.spread_quality", f"bid-ask spread is {pct:.1f} % of mid", pct, flag)
+    return ok("trade.spread_quality", f"bid-ask spread is {pct:.1f} % of mid", pct, flag)
 
 
 def check_duplicate(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
@@ -136,11 +137,11 @@ def check_duplicate(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Deci
     for recent in ctx.recent_orders:
         age = ctx.now - recent.time
         if recent.fingerprint == key and timedelta(0) <= age < window:
-            return Decision.deny("trade.duplicate", "DUPLICATE_ORDER",
-                                 f"the same order was sent {age.total_seconds():.0f} s ago "
-                                 f"(window {window.total_seconds():g} s)",
-                                 age.total_seconds(), window.total_seconds())
-    return Decision.ok("trade.duplicate", "no identical order within the window")
+            return deny("trade.duplicate", "DUPLICATE_ORDER",
+                        f"the same order was sent {age.total_seconds():.0f} s ago "
+                        f"(window {window.total_seconds():g} s)",
+                        age.total_seconds(), window.total_seconds())
+    return ok("trade.duplicate", "no identical order within the window")
 
 
 def combo_mid(c: Candidate) -> float:
@@ -150,16 +151,16 @@ def combo_mid(c: Candidate) -> float:
 
 def check_price_collar(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
     if ctx.limit_price is None:
-        return Decision.ok("trade.price_collar", "not priced yet: the executor prices at mid")
+        return ok("trade.price_collar", "not priced yet: the executor prices at mid")
     mid = combo_mid(c)
     allowed = max(policy.trade.price_collar_pct / 100.0 * abs(mid), policy.trade.price_collar_min_abs)
     distance = abs(ctx.limit_price - mid)
     if distance > allowed + 1e-12:
-        return Decision.deny("trade.price_collar", "PRICE_OUTSIDE_COLLAR",
-                             f"limit {ctx.limit_price:.4g} is {distance:.4g} from mid {mid:.4g} "
-                             f"(collar ±{allowed:.4g})", distance, allowed)
-    return Decision.ok("trade.price_collar", f"limit {ctx.limit_price:.4g} within ±{allowed:.4g} of "
-                       f"mid {mid:.4g}", distance, allowed)
+        return deny("trade.price_collar", "PRICE_OUTSIDE_COLLAR",
+                    f"limit {ctx.limit_price:.4g} is {distance:.4g} from mid {mid:.4g} "
+                    f"(collar ±{allowed:.4g})", distance, allowed)
+    return ok("trade.price_collar", f"limit {ctx.limit_price:.4g} within ±{allowed:.4g} of "
+              f"mid {mid:.4g}", distance, allowed)
 
 
 def contracts(c: Candidate) -> float:
@@ -170,15 +171,15 @@ def contracts(c: Candidate) -> float:
 def check_size_per_order(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
     n, cap = contracts(c), policy.trade.max_contracts_per_order
     if n > cap:
-        return Decision.deny("trade.size_per_order", "ORDER_SIZE_CAP",
-                             f"{n:g} contracts per leg exceeds the per-order cap {cap}", n, cap)
+        return deny("trade.size_per_order", "ORDER_SIZE_CAP",
+                    f"{n:g} contracts per leg exceeds the per-order cap {cap}", n, cap)
     notional = order_notional(c)
     cap_n = policy.trade.max_notional_per_order
     if notional > cap_n:
-        return Decision.deny("trade.size_per_order", "ORDER_NOTIONAL_CAP",
-                             f"order value {notional:,.0f} exceeds the per-order cap {cap_n:,.0f}",
-                             notional, cap_n)
-    return Decision.ok("trade.size_per_order", f"{n:g} contracts, value {notional:,.0f} within caps", n, cap)
+        return deny("trade.size_per_order", "ORDER_NOTIONAL_CAP",
+                    f"order value {notional:,.0f} exceeds the per-order cap {cap_n:,.0f}",
+                    notional, cap_n)
+    return ok("trade.size_per_order", f"{n:g} contracts, value {notional:,.0f} within caps", n, cap)
 
 
 def order_notional(c: Candidate) -> float:
@@ -193,7 +194,7 @@ def order_notional(c: Candidate) -> float:
 def check_size_per_day(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
     total, cap = ctx.contracts_today + contracts(c), policy.trade.max_contracts_per_day
     if total > cap:
-        return Decision.deny("trade.size_per_day", "DAILY_SIZE_CAP",
-                             f"{ctx.contracts_today:g} today + {contracts(c):g} = {total:g} contracts "
-                             f"exceeds the daily cap {cap}", total, cap)
-    return Decision.ok("trade.size_per_day", f"{total:g} of {cap} contracts today", total, cap)
+        return deny("trade.size_per_day", "DAILY_SIZE_CAP",
+                    f"{ctx.contracts_today:g} today + {contracts(c):g} = {total:g} contracts "
+                    f"exceeds the daily cap {cap}", total, cap)
+    return ok("trade.size_per_day", f"{total:g} of {cap} contracts today", total, cap)

@@ -58,15 +58,26 @@ class Exposure:
     missing: tuple[str, ...]  # held underlyings without a price or vol
 
 
-def _pct(x: float, nav: float) -> float:
-    return x / nav * 100.0 if nav > 0 else math.nan
+_SHOCKS: dict[int, tuple[RiskPolicy, FloatArray, FloatArray]] = {}
+
+
+def _shocks(policy: RiskPolicy) -> tuple[FloatArray, FloatArray]:
+    """The stress shocks as arrays, memoized per (frozen) policy object."""
+    hit = _SHOCKS.get(id(policy))
+    if hit is None or hit[0] is not policy:
+        if len(_SHOCKS) > 64:
+            _SHOCKS.clear()
+        p = policy.portfolio
+        hit = (policy, np.asarray(p.stress_spot_shocks_pct, dtype=np.float64),
+               np.asarray(p.stress_vol_shocks_pts, dtype=np.float64))
+        _SHOCKS[id(policy)] = hit
+    return hit[1], hit[2]
 
 
 def measure(state: PortfolioState, policy: RiskPolicy) -> Exposure:
     """All exposure figures of the state under the policy's VaR horizon and stress shocks."""
     p = policy.portfolio
-    spot_shocks = np.asarray(p.stress_spot_shocks_pct, dtype=np.float64)
-    vol_shocks = np.asarray(p.stress_vol_shocks_pts, dtype=np.float64)
+    spot_shocks, vol_shocks = _shocks(policy)
     out = np.empty(k.N_OUT)
     by_class = np.empty(len(ASSET_CLASSES))
     by_cluster = np.empty(int(state.cluster.max(initial=0)) + 1)
@@ -76,42 +87,35 @@ def measure(state: PortfolioState, policy: RiskPolicy) -> Exposure:
                      state.layer_heat_u, spot_shocks, vol_shocks, float(p.var_horizon_days),
                      out, by_class, by_cluster, layer_out, grid)
     nav, names = state.nav, state.names
-    f = (out / nav * 100.0) if nav > 0 else out * math.nan
+    scale = 100.0 / nav if nav > 0 else math.nan
+    f = [v * scale for v in out.tolist()]
     cluster = int(out[k.O_MAX_CLUSTER_IDX])
+    members = np.flatnonzero(state.cluster == cluster).tolist()
+    lcap, lcount = state.layer_capital.tolist(), state.layer_count.tolist()
     return Exposure(
         nav=nav,
-        heat_pct=float(f[k.O_HEAT]),
-        max_underlying_pct=float(f[k.O_MAX_U]),
+        heat_pct=f[k.O_HEAT],
+        max_underlying_pct=f[k.O_MAX_U],
         max_underlying=names[int(out[k.O_MAX_U_IDX])] if names else "",
-        asset_class_pct={ac.value: _pct(float(by_class[i]), nav) for i, ac in enumerate(ASSET_CLASSES)},
-        max_cluster_pct=float(f[k.O_MAX_CLUSTER]),
-        max_cluster=tuple(n for n, c in zip(names, state.cluster.tolist(), strict=True) if c == cluster),
-        layers=tuple(_layer(state, i, layer_out[i]) for i in range(len(state.layers))),
-        delta_pct=float(f[k.O_DELTA]),
-        gamma_pct=float(f[k.O_GAMMA]),
-        vega_pct=float(f[k.O_VEGA]),
-        theta_pct=float(f[k.O_THETA]),
-        beta_delta_pct=float(f[k.O_BETA_DELTA]),
-        net_short_vega_pct=max(0.0, -float(f[k.O_VEGA])),
-        carry_cost_pct=max(0.0, -float(f[k.O_CARRY])),
-        deployed_pct=float(f[k.O_CAPITAL]),
-        free_cash_pct=_pct(nav - float(out[k.O_CAPITAL]), nav),
-        var99_pct=float(f[k.O_VAR]),
-        stress_worst_pct=float(f[k.O_STRESS]),
-        stress_grid_pct=grid / nav * 100.0 if nav > 0 else grid * math.nan,
+        asset_class_pct={ac.value: v * scale for ac, v in zip(ASSET_CLASSES, by_class.tolist(), strict=True)},
+        max_cluster_pct=f[k.O_MAX_CLUSTER],
+        max_cluster=tuple(names[i] for i in members),
+        layers=tuple(LayerFigures(name, lcap[i] * scale, row[0] * scale, lcount[i], row[1] * scale,
+                                  names[int(row[2])] if names else "")
+                     for i, (name, row) in enumerate(zip(state.layers, layer_out.tolist(), strict=True))),
+        delta_pct=f[k.O_DELTA],
+        gamma_pct=f[k.O_GAMMA],
+        vega_pct=f[k.O_VEGA],
+        theta_pct=f[k.O_THETA],
+        beta_delta_pct=f[k.O_BETA_DELTA],
+        net_short_vega_pct=max(0.0, -f[k.O_VEGA]),
+        carry_cost_pct=max(0.0, -f[k.O_CARRY]),
+        deployed_pct=f[k.O_CAPITAL],
+        free_cash_pct=(nav - out[k.O_CAPITAL]) * scale,
+        var99_pct=f[k.O_VAR],
+        stress_worst_pct=f[k.O_STRESS],
+        stress_grid_pct=grid * scale,
         missing=_missing(state) if out[k.O_MISSING] else (),
-    )
-
-
-def _layer(state: PortfolioState, i: int, row: FloatArray) -> LayerFigures:
-    nav = state.nav
-    return LayerFigures(
-        name=state.layers[i],
-        capital_pct=_pct(float(state.layer_capital[i]), nav),
-        heat_pct=_pct(float(row[0]), nav),
-        count=int(state.layer_count[i]),
-        max_underlying_pct=_pct(float(row[1]), nav),
-        max_underlying=state.names[int(row[2])] if state.names else "",
     )
 
 
