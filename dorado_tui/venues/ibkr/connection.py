@@ -60,7 +60,8 @@ class ConnectionManager:
         self.config = config
         self.clock = clock
         self.name = name
-        self.state = LinkState.DISCONNECTED
+        self._state = LinkState.DISCONNECTED
+        self._state_waiters: set[asyncio.Future[None]] = set()
         self.window = RestartWindow(config.nightly_restart_start, config.nightly_restart_minutes,
                                     config.nightly_restart_tz)
         self.on_connected: Callable[[], Awaitable[bool]] | None = None
@@ -83,6 +84,31 @@ class ConnectionManager:
         ib.updateEvent += self._on_update
 
     # --- public ------------------------------------------------------------------------
+    @property
+    def state(self) -> LinkState:
+        return self._state
+
+    @state.setter
+    def state(self, value: LinkState) -> None:
+        self._state = value
+        for waiter in list(self._state_waiters):
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def wait_state(self, predicate: Callable[[LinkState], bool], within: float) -> LinkState:
+        """Wait until the link state satisfies `predicate`; TimeoutError after `within` s."""
+        async def watch() -> LinkState:
+            while not predicate(self._state):
+                waiter = asyncio.get_running_loop().create_future()
+                self._state_waiters.add(waiter)
+                try:
+                    await waiter
+                finally:
+                    self._state_waiters.discard(waiter)
+            return self._state
+
+        return await asyncio.wait_for(watch(), within)
+
     @property
     def trading_allowed(self) -> bool:
         return self.state is LinkState.READY
@@ -261,6 +287,9 @@ class ConnectionManager:
             self._resume()
             log.info("IB 1102: connectivity restored, data maintained — trading resumed")
         elif code == 1101 and self.state in (LinkState.DEGRADED, LinkState.READY, LinkState.PAUSED):
+            self.state = LinkState.SYNCING  # no order slips in before the resync below
+            self._ready.clear()
+            self._mark_outage()
             task = asyncio.ensure_future(self._data_lost())
             self._side_tasks.add(task)
             task.add_done_callback(self._side_tasks.discard)

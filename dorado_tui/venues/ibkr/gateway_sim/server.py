@@ -97,10 +97,20 @@ class GatewaySimulator:
 
     # --- lifecycle -----------------------------------------------------------------------
     async def start(self) -> int:
-        self._server = await asyncio.start_server(self._handle, self.config.host, self.config.port)
+        self._server = await asyncio.start_server(self._handle, self.config.host,
+                                                  self.port or self.config.port)
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("gateway simulator listening on %s:%d", self.config.host, self.port)
         return self.port
+
+    async def go_down(self) -> None:
+        """The gateway process stops: sockets drop and connects are refused until `come_back`."""
+        await self.stop()
+        await self._notify()
+
+    async def come_back(self) -> None:
+        """Listen again on the same port (orders and executions survived)."""
+        await self.start()
 
     async def stop(self) -> None:
         for s in list(self.sessions):
