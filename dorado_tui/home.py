@@ -204,10 +204,13 @@ def initialize(home: Home, defaults: ShippedDefaults | None = None) -> InitResul
     Order matters: defaults are copied, then the whole configuration is validated (ConfigError,
     exit 2, before state/ is touched), then state/ is created and the store migrated.
     """
+    from dorado_tui.domain.errors import BadInput
     from dorado_tui.settings import load_config
     from dorado_tui.settings.provenance import mask_url
 
     source = defaults or shipped_defaults()
+    if home.root.exists() and not home.root.is_dir():
+        raise BadInput(f"the home {home.root} exists and is not a directory")
     home.root.mkdir(parents=True, exist_ok=True)
     copied, kept = copy_missing(source.config_dir, home.config_dir)
     more, kept_more = copy_missing(source.strategies_dir, home.strategies_dir)

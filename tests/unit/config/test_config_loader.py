@@ -74,7 +74,7 @@ def test_load_config_raises_config_error_listing_every_problem(home: Home) -> No
 
 
 def test_a_registered_file_kind_is_validated_like_the_built_in_ones(home: Home) -> None:
-    register(FileKind("market", "config/market.yaml", "test_loader:PluginModel", root_key="market"))
+    register(FileKind("market", "config/market.yaml", "test_config_loader:PluginModel", root_key="market"))
     try:
         write(home, "config/market.yaml", "market:\n  drift_pct: 80\n")
         assert errors(home) == ["config/market.yaml:2:14 market.drift_pct: out of range "
