@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dorado_tui.domain.clock import NEW_YORK
 from dorado_tui.domain.decisions import Decision
 from dorado_tui.domain.regime import RegimeState
 from dorado_tui.domain.states import TradingState
@@ -77,7 +78,8 @@ class _Collector:
     alerts: list[Alert] = field(default_factory=list)
 
     def threshold(self, check: str, code: str, what: str, loss_pct: float, limit: float | None,
-                  scope: str, action: BreakerAction, severity: Severity, multiplier: float = 1.0) -> None:
+                  scope: str, action: BreakerAction, severity: Severity, multiplier: float = 1.0,
+                  period: str = "") -> None:
         """Trip at loss ≥ limit; warn at ≥ warn × limit; record the decision either way."""
         if limit is None:
             return
@@ -87,7 +89,7 @@ class _Collector:
             effect = f"sizing × {mult:g}" if state is TradingState.ACTIVE else f"{scope} {state.value}"
             reason = f"{what} {loss_pct:.2f} % reached {limit:g} %: {effect}"
             d = Decision(check, False, code, reason, loss_pct, limit, {"scope": scope, "action": action.value})
-            self.trips.append(Trip(scope, state, code, reason, now, mult))
+            self.trips.append(Trip(scope, state, code, reason, now, mult, loss_pct, period))
             self.alerts.append(Alert(_severity(state, severity), code, reason, now, scope, d))
         elif loss_pct >= self.warn * limit:
             d = Decision(check, True, "NEAR_BREAKER", f"{what} {loss_pct:.2f} % is near {limit:g} %",
@@ -97,6 +99,13 @@ class _Collector:
             d = Decision(check, True, "OK", f"{what} {loss_pct:.2f} % below {limit:g} %", loss_pct, limit,
                          {"scope": scope})
         self.decisions.append(d)
+
+
+def _periods(now: datetime) -> tuple[str, str]:
+    """The exchange day and ISO week of an instant (New York time), as breaker periods."""
+    local = now.astimezone(NEW_YORK).date()
+    year, week, _ = local.isocalendar()
+    return local.isoformat(), f"{year}-W{week:02d}"
 
 
 def _loss_pct(start: float, now: float) -> float:
@@ -109,29 +118,31 @@ def evaluate_breakers(inputs: BreakerInputs, policy: RiskPolicy) -> BreakerOutco
     col = _Collector(x, policy.alerts.warn_at_limit_fraction)
     daily, weekly = _loss_pct(x.day_start_nav, x.nav), _loss_pct(x.week_start_nav, x.nav)
     drawdown = _loss_pct(max(x.peak_nav, x.nav), x.nav)
+    day, week = _periods(x.now)
     col.threshold("breaker.daily_loss", "DAILY_LOSS", "daily loss", daily, cb.daily_loss_halt_pct,
-                  GLOBAL, cb.daily_loss_action, Severity.CRITICAL)
+                  GLOBAL, cb.daily_loss_action, Severity.CRITICAL, period=day)
     col.threshold("breaker.weekly_loss", "WEEKLY_LOSS", "weekly loss", weekly, cb.weekly_loss_halt_pct,
-                  GLOBAL, cb.weekly_loss_action, Severity.CRITICAL)
+                  GLOBAL, cb.weekly_loss_action, Severity.CRITICAL, period=week)
     col.threshold("breaker.drawdown_reduce", "DRAWDOWN_REDUCE", "drawdown from peak", drawdown,
                   cb.drawdown_reduce_pct, GLOBAL, BreakerAction.REDUCE_SIZING, Severity.CRITICAL,
                   cb.drawdown_sizing_multiplier)
     col.threshold("breaker.drawdown_halt", "DRAWDOWN_HALT", "drawdown from peak", drawdown,
                   cb.drawdown_halt_pct, GLOBAL, cb.drawdown_halt_action, Severity.CRITICAL)
     col.threshold("breaker.emergency_loss", "EMERGENCY_LOSS", "daily portfolio loss (level 3)", daily,
-                  cb.portfolio_emergency_loss_pct, GLOBAL, BreakerAction.HALT_ALL, Severity.EMERGENCY)
+                  cb.portfolio_emergency_loss_pct, GLOBAL, BreakerAction.HALT_ALL, Severity.EMERGENCY,
+                  period=day)
     base = x.day_start_nav if x.day_start_nav > 0 else x.nav
     for name, layer in policy.layers.items():
         pnl = x.layer_pnl_today.get(name, 0.0)
         col.threshold(f"breaker.layer_loss.{name}", "LAYER_DAILY_LOSS", f"layer {name} daily loss",
                       _loss_pct(base, base + pnl), layer.daily_loss_halt_pct, layer_scope(name),
-                      BreakerAction.HALT_NEW_TRADES, Severity.WARNING)
+                      BreakerAction.HALT_NEW_TRADES, Severity.WARNING, period=day)
     if cb.underlying_daily_loss_pct is not None:
         for und, pnl in sorted(x.underlying_pnl_today.items()):
             col.threshold(f"breaker.underlying_loss.{und.upper()}", "UNDERLYING_DAILY_LOSS",
                           f"{und.upper()} daily loss (level 2)", _loss_pct(base, base + pnl),
                           cb.underlying_daily_loss_pct, underlying_scope(und),
-                          BreakerAction.HALT_NEW_TRADES, Severity.CRITICAL)
+                          BreakerAction.HALT_NEW_TRADES, Severity.CRITICAL, period=day)
     if cb.position_loss_pct is not None:
         for pos in x.positions:
             col.threshold(f"breaker.position_loss.{pos.position_id}", "POSITION_LOSS",
@@ -153,7 +164,8 @@ def _crisis(col: _Collector, policy: RiskPolicy) -> None:
     d = Decision("breaker.crisis_regime", False, "CRISIS_REGIME", reason, regime.confidence, None,
                  {"scope": GLOBAL, "action": cb.crisis_action.value})
     col.decisions.append(d)
-    col.trips.append(Trip(GLOBAL, state, "CRISIS_REGIME", reason, now, mult))
+    col.trips.append(Trip(GLOBAL, state, "CRISIS_REGIME", reason, now, mult, regime.confidence,
+                          regime.asof.isoformat()))
     col.alerts.append(Alert(_severity(state, Severity.CRITICAL), "CRISIS_REGIME", reason, now, GLOBAL, d))
 
 

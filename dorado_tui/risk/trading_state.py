@@ -17,6 +17,7 @@ from dorado_tui.domain.states import TradingState
 
 GLOBAL = "global"
 _EPS = 1e-9
+_MAX_ACKS = 64
 
 
 def layer_scope(layer: str) -> str:
@@ -44,7 +45,12 @@ def order_scopes(layer: str | None, bot_id: str | None, underlyings: tuple[str, 
 
 @dataclass(frozen=True, slots=True)
 class Trip:
-    """Why a scope left ACTIVE: the breaker (or operator) code, the reason and when."""
+    """Why a scope left ACTIVE: the breaker (or operator) code, the reason and when.
+
+    `figure` is what the breaker measured and `period` the window it belongs to ("2025-03-12"
+    for a daily loss, "2025-W11" weekly, "" when open-ended): after an operator resume the same
+    breaker trips again only for a new period or a worse figure than the one acknowledged.
+    """
 
     scope: str
     state: TradingState
@@ -52,6 +58,8 @@ class Trip:
     reason: str
     time: datetime
     sizing_multiplier: float = 1.0
+    figure: float | None = None
+    period: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +70,14 @@ class ScopeState:
     sizing_multiplier: float = 1.0
     trips: tuple[Trip, ...] = ()
     since: datetime | None = None
+    acknowledged: tuple[tuple[str, str, float], ...] = ()  # (code, period, figure) at resumes
+
+    def suppresses(self, trip: Trip) -> bool:
+        """True when an operator already resumed this breaker at this period and figure."""
+        if trip.figure is None:
+            return False
+        return any(code == trip.code and period == trip.period and trip.figure <= figure + _EPS
+                   for code, period, figure in self.acknowledged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +123,7 @@ class TradingStateBook:
     def trip(self, trip: Trip) -> TradingStateBook:
         """Record a trip; the state becomes the worse of the current one and the trip's."""
         current = self.get(trip.scope)
-        if any(_same_trip(t, trip) for t in current.trips):
+        if any(_same_trip(t, trip) for t in current.trips) or current.suppresses(trip):
             return self
         state = TradingState.worst(current.state, trip.state)
         since = current.since if state is current.state and current.since else trip.time
@@ -116,6 +132,7 @@ class TradingStateBook:
             sizing_multiplier=min(current.sizing_multiplier, trip.sizing_multiplier),
             trips=(*current.trips, trip),
             since=since,
+            acknowledged=current.acknowledged,
         )
         return self._with(trip.scope, updated)
 
@@ -126,7 +143,10 @@ class TradingStateBook:
             raise ValueError("a resume needs a reason (it is written to the audit log)")
         current = self.get(scope)
         record = Resume(scope, current.state, reason.strip(), operator, now, current.trips)
-        cleared = ScopeState(state=to, since=now if to is not TradingState.ACTIVE else None)
+        acks = current.acknowledged + tuple((t.code, t.period, t.figure) for t in current.trips
+                                            if t.figure is not None)
+        cleared = ScopeState(state=to, since=now if to is not TradingState.ACTIVE else None,
+                             acknowledged=acks[-_MAX_ACKS:])
         return self._with(scope, cleared), record
 
     def _with(self, scope: str, state: ScopeState) -> TradingStateBook:
@@ -136,7 +156,8 @@ class TradingStateBook:
 
 
 def _same_trip(a: Trip, b: Trip) -> bool:
-    return a.code == b.code and a.state is b.state and abs(a.sizing_multiplier - b.sizing_multiplier) < _EPS
+    return (a.code == b.code and a.state is b.state and a.period == b.period
+            and abs(a.sizing_multiplier - b.sizing_multiplier) < _EPS)
 
 
 def reduces_every_leg(order: Order, positions: Mapping[str, float]) -> bool:

@@ -39,7 +39,7 @@ def _profile(name: str) -> RiskPolicy:
 def _inputs(nav: float = 100_000.0, **kw: object) -> BreakerInputs:
     base = BreakerInputs(now=NOW, nav=nav, peak_nav=100_000.0, day_start_nav=100_000.0,
                          week_start_nav=100_000.0)
-    return replace(base, **kw)
+    return replace(base, **kw)  # type: ignore[arg-type]
 
 
 def _by_check(outcome, check: str):
@@ -200,3 +200,33 @@ def test_protections_are_idempotent(minutes: int) -> None:
     a = evaluate_protections(stops, [], NOW + timedelta(minutes=minutes), 1e5, POLICY)
     b = evaluate_protections(stops, [], NOW + timedelta(minutes=minutes), 1e5, POLICY)
     assert a.locks == b.locks
+
+
+def test_after_a_resume_the_same_loss_does_not_retrip_but_a_worse_one_does() -> None:
+    out = evaluate_breakers(_inputs(97_900.0), POLICY)  # 2.1 % daily loss
+    book, _ = apply_trips(TradingStateBook(), out.trips)
+    book, record = book.resume(GLOBAL, "loss understood, hedged", "op", NOW)
+    assert [t.code for t in record.cleared] == ["DAILY_LOSS"]
+    same = evaluate_breakers(_inputs(97_900.0, now=NOW + timedelta(minutes=15)), POLICY)
+    book, fresh = apply_trips(book, same.trips)
+    assert fresh == () and book.state_of(GLOBAL) is TradingState.ACTIVE
+    worse = evaluate_breakers(_inputs(97_500.0, now=NOW + timedelta(minutes=30)), POLICY)
+    book, fresh = apply_trips(book, worse.trips)
+    assert [t.code for t in fresh] == ["DAILY_LOSS"] and book.state_of(GLOBAL) is TradingState.REDUCING
+
+
+def test_an_acknowledged_daily_loss_trips_again_on_a_new_day() -> None:
+    out = evaluate_breakers(_inputs(97_000.0), POLICY)
+    book, _ = apply_trips(TradingStateBook(), [t for t in out.trips if t.code == "DAILY_LOSS"])
+    book, _ = book.resume(GLOBAL, "ok", "op", NOW)
+    tomorrow = evaluate_breakers(_inputs(97_900.0, now=NOW + timedelta(days=1)), POLICY)
+    book, fresh = apply_trips(book, [t for t in tomorrow.trips if t.code == "DAILY_LOSS"])
+    assert [t.period for t in fresh] == ["2025-03-13"]
+
+
+def test_a_kill_after_a_resumed_kill_still_halts() -> None:
+    from dorado_tui.risk.trading_state import Trip
+    kill = Trip(GLOBAL, TradingState.HALTED, "KILL_SWITCH", "kill switch", NOW)
+    book = TradingStateBook().trip(kill)
+    book, _ = book.resume(GLOBAL, "checked", "op", NOW)
+    assert book.trip(replace(kill, time=NOW + timedelta(hours=1))).state_of(GLOBAL) is TradingState.HALTED
