@@ -173,20 +173,29 @@ def open_interest(ticker: Ticker, right: Right) -> int:
 
 
 def option_from_ticker(instrument: Instrument, ticker: Ticker, now: datetime) -> OptionContract:
-    """Raw bid/ask beside IB's model Greeks (tick 13); missing Greeks stay None."""
+    """Raw bid/ask beside IB's model Greeks (tick 13); missing Greeks stay None.
+
+    A missing side is 0.0 here (a chain's "no bid"), which `OptionContract.spread_quality`
+    reads as no two-sided market; NaN would slip through its `<= 0` test.
+    """
     assert instrument.right is not None
     g = ticker.modelGreeks
     iv = clean_greek(g.impliedVol, -1.0) if g else None
     delta = clean_greek(g.delta, -2.0) if g else None
     stamp = now  # the caller's clock: ib_async stamps ticks with the wall clock
     return OptionContract(
-        instrument=instrument, bid=clean_price(ticker.bid), ask=clean_price(ticker.ask),
+        instrument=instrument, bid=_or_zero(clean_price(ticker.bid)),
+        ask=_or_zero(clean_price(ticker.ask)),
         delta=delta, gamma=clean_greek(g.gamma, -2.0) if g else None,
         theta=clean_greek(g.theta, -2.0) if g else None,
         vega=clean_greek(g.vega, -2.0) if g else None, implied_vol=iv,
         open_interest=open_interest(ticker, instrument.right), volume=int(_size(ticker.volume)),
         quote_time=stamp, greeks_time=stamp if delta is not None else None,
         underlying_price=clean_greek(g.undPrice, -1.0) if g else None)
+
+
+def _or_zero(price: float) -> float:
+    return 0.0 if math.isnan(price) else price
 
 
 def quote_problem(ticker: Ticker) -> str:
