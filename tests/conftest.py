@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Coroutine, Iterator
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import pytest
 
@@ -27,7 +27,6 @@ def services_required() -> bool:
 #: Where the test servers are (override with env for another machine).
 PG_ADMIN_DSN = os.environ.get("DORADO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_TEST_URL = os.environ.get("DORADO_TEST_REDIS", "redis://127.0.0.1:6379")
-T = TypeVar("T")
 
 
 def service_unavailable(service: str, where: str, error: BaseException) -> NoReturn:
@@ -38,7 +37,7 @@ def service_unavailable(service: str, where: str, error: BaseException) -> NoRet
     pytest.skip(message)
 
 
-def run_coroutine_in_thread(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
+def run_coroutine_in_thread[T](factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a coroutine to completion on a private loop in a helper thread. Session fixtures use
     it: they may be first requested from inside an async test, where a loop is already running."""
     import asyncio
