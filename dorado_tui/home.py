@@ -125,9 +125,12 @@ class ShippedDefaults:
     origin: str  # "package data" (wheel) or "source tree" (editable install)
 
 
-def shipped_defaults() -> ShippedDefaults:
-    """The shipped defaults: package data in a wheel, else the repository's own folders."""
-    package = Path(__file__).resolve().parent
+def shipped_defaults(package: Path | None = None) -> ShippedDefaults:
+    """The shipped defaults: package data in a wheel, else the repository's own folders.
+
+    `package` is the dorado_tui package directory (default: this installation's).
+    """
+    package = package or Path(__file__).resolve().parent
     packaged = package / "_defaults"
     if (packaged / "config").is_dir():
         return ShippedDefaults(packaged / "config", packaged / "strategies", "package data")

@@ -23,8 +23,10 @@ def cross_checks(report: Report) -> list[Problem]:
     settings = _single(report, "dorado")
     templates = {f.path.stem: f for f in report.of("strategy")}
     policy = _single(report, "risk_policy")
+    webhook_secrets = set(report.secrets.secrets.webhook_secrets) if report.secrets else set()
     for loaded in report.valid("bot"):
         out.extend(_bot_refs(loaded, universe, settings, templates, policy))
+        out.extend(_webhook_secret(loaded, webhook_secrets))
     for loaded in report.valid("strategy"):
         out.extend(_lifecycle_refs(loaded, templates))
     return out
@@ -157,6 +159,18 @@ def _dte_band(low: int | None, high: int | None) -> str:
     if low is not None and high is not None:
         return f"DTE {low}–{high}"
     return f"DTE ≥ {low}" if low is not None else f"DTE ≤ {high}"
+
+
+def _webhook_secret(loaded: LoadedFile, known: set[str]) -> Iterator[Problem]:
+    """A webhook bot whose secret is not set cannot authenticate anything: say so, by name only."""
+    bot: Bot = loaded.model  # type: ignore[assignment]
+    name = bot.signal_source.webhook_secret
+    if bot.signal_mode == "scan" or name is None or name in known:
+        return
+    yield loaded.doc.problem((*loaded.prefix, "signal_source", "webhook_secret"),
+                             f"webhook secret {name!r} is not set (DORADO_WEBHOOK_SECRET_{name.upper()} or "
+                             f"secrets.yaml webhook_secrets.{name}); this bot's webhooks will be refused",
+                             severity="warning")
 
 
 def _lifecycle_refs(loaded: LoadedFile, templates: dict[str, LoadedFile]) -> Iterator[Problem]:

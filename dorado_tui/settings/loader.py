@@ -94,10 +94,10 @@ def check_home(home: Home, environ: Mapping[str, str] | None = None) -> Report:
     for loaded in report.files:
         if loaded.model is not None:
             report.problems.extend(file_checks(loaded))
-    report.problems.extend(cross_checks(report))
-    report.problems.extend(_stray_files(report))
     report.secrets = load_secrets(home.secrets_path, home.relative(home.secrets_path), env)
     report.problems.extend(report.secrets.problems)
+    report.problems.extend(cross_checks(report))
+    report.problems.extend(_stray_files(report))
     return report
 
 

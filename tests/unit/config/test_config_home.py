@@ -105,3 +105,14 @@ def test_copy_missing_never_overwrites_an_operator_file(tmp_path: Path) -> None:
     assert copied == [dst / "bots" / "b.yaml"] and kept == [dst / "a.yaml"]
     assert (dst / "a.yaml").read_text() == "mine"
     assert (dst / "bots" / "b.yaml").read_text() == "default b"
+
+
+def test_shipped_defaults_prefer_package_data_of_an_installed_wheel(tmp_path: Path) -> None:
+    package = tmp_path / "site-packages" / "dorado_tui"
+    (package / "_defaults" / "config").mkdir(parents=True)
+    (package / "_defaults" / "strategies").mkdir()
+
+    defaults = shipped_defaults(package)
+
+    assert defaults == home_mod.ShippedDefaults(package / "_defaults" / "config",
+                                                package / "_defaults" / "strategies", "package data")

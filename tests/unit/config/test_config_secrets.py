@@ -86,3 +86,19 @@ def test_password_is_quoted_into_the_url_and_masked_for_display() -> None:
     assert url == "postgresql+asyncpg://dorado:p%40ss%2Fw%3Ard@db.local:5432/dorado"
     assert mask_url(url) == "postgresql+asyncpg://dorado:********@db.local:5432/dorado"
     assert with_password("sqlite+aiosqlite:////tmp/x.db", SecretStr("x")) == "sqlite+aiosqlite:////tmp/x.db"
+
+
+def test_webhook_bot_without_its_secret_set_gets_a_warning(home: Home) -> None:
+    from cfgkit import SPY_BOT
+
+    write(home, "config/bots/spy-ic.yaml", SPY_BOT + "  signal_mode: both\n  signal_source: {webhook_secret: spy_ic}\n")
+
+    unset = check(home)
+    set_ = check(home, {"DORADO_WEBHOOK_SECRET_SPY_IC": "x"})
+
+    assert unset.errors == []
+    assert [str(w) for w in unset.warnings] == [
+        "config/bots/spy-ic.yaml:8:35 bot.signal_source.webhook_secret: warning: webhook secret 'spy_ic' is "
+        "not set (DORADO_WEBHOOK_SECRET_SPY_IC or secrets.yaml webhook_secrets.spy_ic); this bot's "
+        "webhooks will be refused"]
+    assert set_.problems == []
