@@ -70,7 +70,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _content_hash(manifest: dict[str, Any]) -> str:
+def content_hash(manifest: dict[str, Any]) -> str:
     body = {k: v for k, v in manifest.items() if k != "content_hash"}
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -97,7 +97,7 @@ def save_artefact(models_dir: Path, kind: str, *, features: tuple[str, ...], tra
     }
     digest = hashlib.sha256("".join(files[n] for n in sorted(files)).encode()).hexdigest()
     manifest["version"] = f"{kind}-{created_at:%Y%m%dT%H%M%S}-{digest[:10]}"
-    manifest["content_hash"] = _content_hash(manifest)
+    manifest["content_hash"] = content_hash(manifest)
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
     final = kind_dir / manifest["version"]
     if final.exists():  # identical content saved in the same second: keep the existing copy
@@ -148,7 +148,7 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     missing = [k for k in ("format", "kind", "version", "features", "files", "content_hash") if k not in manifest]
     if missing:
         raise ModelArtefactError(file, f"manifest lacks {', '.join(missing)}")
-    if manifest["content_hash"] != _content_hash(manifest):
+    if manifest["content_hash"] != content_hash(manifest):
         raise ModelArtefactError(file, "manifest content hash mismatch (the manifest was edited)")
     return manifest
 

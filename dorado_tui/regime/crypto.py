@@ -65,7 +65,7 @@ class CryptoModel:
         import xgboost as xgb
 
         matrix = xgb.DMatrix(frame.loc[:, list(self.features)].to_numpy(dtype=float),
-                             feature_names=list(self.features))
+                             feature_names=list(self.features), nthread=1)
         return np.asarray(self.booster.predict(matrix), dtype=float)
 
     def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -94,7 +94,7 @@ def fit_crypto(train: pd.DataFrame, config: CryptoConfig = CryptoConfig()) -> Cr
     logit.fit(scaler.transform(x), y)
     trending = train[y == 1]
     matrix = xgb.DMatrix(trending.loc[:, list(CRYPTO_FEATURES)].to_numpy(dtype=float),
-                         label=trending["strength"].to_numpy(dtype=float), feature_names=list(CRYPTO_FEATURES))
+                         label=trending["strength"].to_numpy(dtype=float), feature_names=list(CRYPTO_FEATURES), nthread=1)
     booster = xgb.train(config.booster_params(), matrix, num_boost_round=config.n_estimators)
     return CryptoModel(CRYPTO_FEATURES, scaler.mean_.copy(), scaler.scale_.copy(), logit.coef_[0].copy(),
                        float(logit.intercept_[0]), booster, pd.Timestamp(train["date"].min()),

@@ -55,7 +55,7 @@ class FXModel:
         import xgboost as xgb
 
         matrix = xgb.DMatrix(frame.loc[:, list(self.features)].to_numpy(dtype=float),
-                             feature_names=list(self.features))
+                             feature_names=list(self.features), nthread=1)
         return np.asarray(self.booster.predict(matrix)).reshape(len(frame), len(FX_REGIMES))
 
     def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -73,7 +73,7 @@ def fit_fx(train: pd.DataFrame, config: FXConfig = FXConfig()) -> FXModel:
         raise ValueError(f"FX model needs ≥ 50 labelled samples, got {len(train)}")
     y = train["target"].to_numpy(dtype=int)
     matrix = xgb.DMatrix(train.loc[:, list(FX_FEATURES)].to_numpy(dtype=float), label=y,
-                         feature_names=list(FX_FEATURES))
+                         feature_names=list(FX_FEATURES), nthread=1)
     booster = xgb.train(config.booster_params(len(FX_REGIMES)), matrix, num_boost_round=config.n_estimators)
     counts = tuple(int((y == k).sum()) for k in range(len(FX_REGIMES)))
     return FXModel(booster, FX_FEATURES, pd.Timestamp(train["date"].min()),

@@ -1,0 +1,113 @@
+"""Macro HMM: filtering against hmmlearn, naming by profile, restarts, configuration."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from regime_synthetic import Synthetic
+from scipy.stats import multivariate_normal
+
+from dorado_tui.regime.labels import LabelRules, name_state, name_states
+from dorado_tui.regime.macro import FittedMacro, MacroConfig, fit_macro, gaussian_loglik
+
+
+def _hmmlearn_twin(model: FittedMacro) -> object:
+    from hmmlearn.hmm import GaussianHMM
+
+    twin = GaussianHMM(n_components=model.n_states, covariance_type="full")
+    twin.startprob_, twin.transmat_ = model.startprob, model.transmat
+    twin.means_, twin.covars_ = model.means, model.covars
+    return twin
+
+
+def test_filter_equals_hmmlearn_posterior_at_the_end_of_every_prefix(fitted: FittedMacro,
+                                                                     features: pd.DataFrame) -> None:
+    rows = features.loc[fitted.train_start:]
+    y = fitted.reduce(rows)
+    ours = fitted.filter(rows).to_numpy()
+    twin = _hmmlearn_twin(fitted)
+    for end in (5, 40, 333, len(rows) - 1):
+        # the smoother's posterior at the *last* observation is the filtered probability
+        reference = twin.predict_proba(y[: end + 1])[-1]
+        np.testing.assert_allclose(ours[end], reference, atol=1e-8)
+
+
+def test_gaussian_loglik_matches_scipy(fitted: FittedMacro, features: pd.DataFrame) -> None:
+    y = fitted.reduce(features.loc[fitted.train_start:].iloc[:50])
+    ours = gaussian_loglik(y, fitted.means, fitted.covars)
+    for k in range(fitted.n_states):
+        ref = multivariate_normal(fitted.means[k], fitted.covars[k]).logpdf(y)
+        np.testing.assert_allclose(ours[:, k], ref, rtol=1e-10)
+
+
+def test_regime_probabilities_do_not_depend_on_state_order(fitted: FittedMacro, features: pd.DataFrame) -> None:
+    perm = np.roll(np.arange(fitted.n_states), 2)
+    shuffled = replace(
+        fitted, startprob=fitted.startprob[perm], transmat=fitted.transmat[np.ix_(perm, perm)],
+        means=fitted.means[perm], covars=fitted.covars[perm],
+        state_labels=tuple(fitted.state_labels[i] for i in perm),
+        state_profiles=tuple(fitted.state_profiles[i] for i in perm))
+    rows = features.loc[fitted.train_start:]
+    a = fitted.to_labels(fitted.filter(rows))
+    b = shuffled.to_labels(shuffled.filter(rows))
+    pd.testing.assert_frame_equal(a, b[a.columns], atol=1e-10)
+
+
+def test_probabilities_sum_to_one_every_day(fitted: FittedMacro, features: pd.DataFrame) -> None:
+    labels = fitted.to_labels(fitted.filter(features.loc[fitted.train_start:]))
+    np.testing.assert_allclose(labels.sum(axis=1), 1.0, atol=1e-12)
+
+
+def test_best_restart_is_kept_and_run_to_convergence(fitted: FittedMacro) -> None:
+    assert len(fitted.restart_scores) == 3
+    assert fitted.log_likelihood >= max(fitted.restart_scores) - 1e-6
+
+
+def test_planted_crisis_days_are_named_crisis_on_synthetic_data(fitted: FittedMacro, features: pd.DataFrame,
+                                                                synth: Synthetic) -> None:
+    rows = features.loc[fitted.train_start:]
+    regimes = fitted.to_labels(fitted.filter(rows)).idxmax(axis=1)
+    planted = synth.planted.reindex(regimes.index)
+    assert "crisis" in fitted.state_labels
+    assert (regimes[planted == "crisis"] == "crisis").mean() >= 0.8
+    assert (regimes[planted == "calm"].isin(["risk_on", "goldilocks"])).mean() >= 0.6
+
+
+@pytest.mark.parametrize("n", [3, 7])
+def test_state_count_outside_four_to_six_is_refused(n: int) -> None:
+    with pytest.raises(ValueError, match=f"n_states must be 4–6, got {n}"):
+        MacroConfig(n_states=n)
+
+
+def test_too_little_data_is_refused(features: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match=r"needs ≥ 120 complete days to train, got 50"):
+        fit_macro(features.dropna().iloc[:50], MacroConfig())
+
+
+def _profile(**kw: float) -> dict[str, float]:
+    base = dict.fromkeys(("vol", "trend", "credit", "vol_change", "trend_change", "credit_change", "stress"), 0.0)
+    base.update(kw)
+    return base
+
+
+@pytest.mark.parametrize(("profile", "expected"), [
+    (_profile(vol=2.0, stress=2.0, vol_change=0.5), "crisis"),
+    (_profile(vol=2.0, stress=2.0, vol_change=-0.5, credit_change=-0.4), "recovery"),
+    (_profile(vol=0.8, stress=0.9, vol_change=-0.3, trend_change=0.2), "recovery"),
+    (_profile(vol=0.8, stress=0.9, vol_change=0.3), "risk_off"),
+    (_profile(vol=-0.9, trend=0.3, stress=-0.9), "risk_on"),
+    (_profile(vol=-0.9, trend=-0.8, stress=-0.1), "transition"),
+    (_profile(vol=0.1, trend=0.2, vol_change=0.6), "transition"),
+    (_profile(vol=0.1, trend=0.4), "goldilocks"),
+])
+def test_naming_rules(profile: dict[str, float], expected: str) -> None:
+    assert name_state(profile, LabelRules()) == expected
+
+
+def test_most_stressed_state_is_crisis_from_one_sigma() -> None:
+    profiles = [_profile(vol=1.2, stress=1.5, vol_change=0.4), _profile(vol=1.1, stress=1.0, vol_change=0.4),
+                _profile(vol=-0.8, trend=0.4, stress=-0.9)]
+    assert name_states(profiles) == ["crisis", "risk_off", "risk_on"]
