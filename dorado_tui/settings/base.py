@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from dorado_tui.domain.regime import FX_REGIMES, MACRO_REGIMES
+from dorado_tui.domain.regime import CRYPTO_REGIMES, FX_REGIMES, MACRO_REGIMES
 from dorado_tui.settings.problems import closest, one_of, show
 
 
@@ -41,8 +41,9 @@ def _choice(options: tuple[str, ...], what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-#: Regime labels a bot filter or template may name: the macro HMM's and the FX model's.
-REGIME_NAMES: tuple[str, ...] = (*MACRO_REGIMES, *FX_REGIMES)
+#: Regime labels a bot filter or template override may name: the macro HMM's, the FX model's and
+#: the crypto trend model's.
+REGIME_NAMES: tuple[str, ...] = (*MACRO_REGIMES, *FX_REGIMES, *CRYPTO_REGIMES)
 RegimeName = Annotated[str, _choice(REGIME_NAMES, "regime")]
 MacroRegime = Annotated[str, _choice(MACRO_REGIMES, "macro regime")]
 FxRegime = Annotated[str, _choice(FX_REGIMES, "FX regime")]

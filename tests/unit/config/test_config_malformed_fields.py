@@ -11,7 +11,7 @@ BOT = "config/bots/spy-ic.yaml"
 BOT_HEAD = ("bot:\n  id: spy-ic\n  universe: core\n  underlying: SPY\n"
             "  strategy_template: iron_condor\n  strategy_layer: L2_credit_spreads\n")
 REGIMES = ("risk_on, goldilocks, transition, risk_off, crisis, recovery, carry, momentum, "
-           "mean_reversion, risk_off_unwind")
+           "mean_reversion, risk_off_unwind, trending, no_trend")
 BOT_KEYS = ("approval_mode, description, enabled, id, regime_filter, signal_mode, signal_source, "
             "sizing, strategy_layer, strategy_template, timeout_hours, underlying, universe, venue, "
             "venue_mode")

@@ -25,7 +25,7 @@ strategy:
 ENTRY_KEYS = ("direction, dte_range, entry_offset_atr, order_type, strike_selection_priority, "
               "time_window, short_put, long_put")
 REGIMES = ("risk_on, goldilocks, transition, risk_off, crisis, recovery, carry, momentum, "
-           "mean_reversion, risk_off_unwind")
+           "mean_reversion, risk_off_unwind, trending, no_trend")
 
 
 def _pcs(old: str = "", new: str = "", extra: str = "") -> dict[str, str]:
