@@ -26,6 +26,7 @@ from dorado_tui.store.tables import AuditHeadRow, AuditRow
 from dorado_tui.store.types import canonical_json
 
 GENESIS = "0" * 64
+AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +66,13 @@ def entry_hash(prev_hash: str, user_id: str, seq: int, at: datetime, actor: str,
 
 
 async def _lock_head(session: AsyncSession, user: str, at: datetime) -> tuple[int, str]:
-    """Create the head row on first use, then lock it for the rest of the transaction."""
-    await session.execute(insert(session, AuditHeadRow)
-                          .values(user_id=user, seq=0, hash=GENESIS, at=at)
-                          .on_conflict_do_nothing(index_elements=["user_id"]))
-    row = (await session.execute(select(AuditHeadRow.seq, AuditHeadRow.hash)
-                                 .where(AuditHeadRow.user_id == user).with_for_update())).one()
+    """Lock the head row for the rest of the transaction (creating it on the very first append)."""
+    query = select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.user_id == user).with_for_update()
+    row = (await session.execute(query)).one_or_none()
+    if row is None:
+        await session.execute(insert(session, AuditHeadRow).values(user_id=user, seq=0, hash=GENESIS, at=at)
+                              .on_conflict_do_nothing(index_elements=["user_id"]))
+        row = (await session.execute(query)).one()
     return int(row.seq), str(row.hash)
 
 
@@ -86,11 +88,10 @@ async def append(session: AsyncSession, *, actor: str, action: str, at: datetime
     seq += 1
     text = canonical_json(dict(payload or {}))
     digest = entry_hash(prev, user, seq, at, actor, action, subject, text)
-    session.add(AuditRow(user_id=user, seq=seq, at=at, actor=actor, action=action, subject=subject,
-                         payload=text, prev_hash=prev, hash=digest))
+    await session.execute(AUDIT.insert().values(user_id=user, seq=seq, at=at, actor=actor, action=action,
+                                                subject=subject, payload=text, prev_hash=prev, hash=digest))
     await session.execute(update(AuditHeadRow).where(AuditHeadRow.user_id == user)
                           .values(seq=seq, hash=digest, at=at))
-    await session.flush()
     return AuditEntry(seq, at, actor, action, subject, json.loads(text), prev, digest)
 
 

@@ -157,7 +157,7 @@ async def annotate(session: AsyncSession, candidate_id: str, tag: str, at: datet
     await session.flush()
 
 
-async def annotations(session: AsyncSession, candidate_id: str | None = None) -> list[Annotation]:
+async def list_annotations(session: AsyncSession, candidate_id: str | None = None) -> list[Annotation]:
     """Annotations (of one candidate when given), oldest first."""
     t = AnnotationRow
     query = select(t).where(t.user_id == user_of(session))

@@ -101,7 +101,7 @@ async def test_annotations_are_kept_per_candidate(db: Database, clock: FixedCloc
         await candidates.annotate(tx, "cand-1", "sr_alignment", clock.now())
 
     async with db.read() as session:
-        notes = await candidates.annotations(session, "cand-1")
+        notes = await candidates.list_annotations(session, "cand-1")
 
     assert [(a.tag, a.note) for a in notes] == [("best_credit", "rich call side"), ("sr_alignment", "")]
     with pytest.raises(NotFound):
