@@ -19,18 +19,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dorado_tui.domain.clock import Clock
 from dorado_tui.domain.decisions import Decision
 from dorado_tui.domain.errors import BadInput
-from dorado_tui.domain.orders import Order
+from dorado_tui.domain.orders import Order, OrderResult
 from dorado_tui.domain.states import TradingState
 from dorado_tui.engine.risk_codec import book_from_records, scope_details, scope_reason
 from dorado_tui.risk.breakers import BreakerInputs, BreakerOutcome, apply_trips, evaluate_breakers
 from dorado_tui.risk.events import Alert
-from dorado_tui.risk.gate import Lock, order_allowed
+from dorado_tui.risk.gate import Lock, order_allowed, order_underlyings
 from dorado_tui.risk.policy import RiskPolicy
-from dorado_tui.risk.trading_state import GLOBAL, Resume, TradingStateBook, Trip
+from dorado_tui.risk.trading_state import GLOBAL, Resume, TradingStateBook, Trip, order_scopes
 from dorado_tui.store.bus import EventBus
 from dorado_tui.store.database import Database
 from dorado_tui.store.repos import orders as order_repo
 from dorado_tui.store.repos import risk as risk_repo
+from dorado_tui.venues.base import VenueAdapter
 
 TRADING_STATE_CHANNEL = "trading_state"
 ALERT_CHANNEL = "risk.alert"
@@ -90,6 +91,24 @@ class RiskService:
             return Admission(decision, None)
         intent = await order_repo.record_intent(tx, order, at=now, candidate_id=candidate_id, actor=actor)
         return Admission(decision, intent)
+
+    async def submit_admitted(self, venue: VenueAdapter, order: Order, *, layer: str | None = None) -> OrderResult:
+        """Send an admitted order, then look at the stored state again: if a kill committed while
+        it was on its way, cancel it at once. With the kill's own cancel rounds (which start only
+        after its HALT is committed) no order can be left working behind a kill, whichever
+        process sent it."""
+        result = await venue.place_order(order)
+        if not result.status.is_working:
+            return result
+        scopes = order_scopes(layer, order.bot_id, order_underlyings(order))
+        async with self.db.read() as session:
+            state = (await load_book(session)).effective(scopes)
+        if state is TradingState.HALTED:
+            cancel = await venue.cancel_order(order.client_order_id)
+            return await venue.get_order(order.client_order_id) or OrderResult(
+                order.client_order_id, result.venue_order_id, cancel.status, result.filled_quantity,
+                result.avg_fill_price, result.fills, f"cancelled: {state.value} while in flight")
+        return result
 
     async def record_decisions(self, decisions: Sequence[Decision], *, kind: str, scope: str = GLOBAL,
                                candidate_id: str | None = None) -> int:
