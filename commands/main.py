@@ -37,6 +37,9 @@ def _global(home: HomeOpt = None) -> None:
 _COMMANDS: list[tuple[str, str, str | None]] = [
     ("commands.init", "init", "init"),
     ("commands.config", "app", "config"),
+    ("commands.db", "app", "db"),
+    ("commands.audit", "app", "audit"),
+    ("commands.status", "status", "status"),
 ]
 
 
