@@ -76,6 +76,12 @@ async def _lock_head(session: AsyncSession, user: str, at: datetime) -> tuple[in
     return int(row.seq), str(row.hash)
 
 
+async def lock_chain(session: AsyncSession, at: datetime) -> None:
+    """Take the chain's lock now rather than at `append`: a caller that reads state, then writes
+    it and audits the change, holds it across the read so a concurrent writer cannot slip in."""
+    await _lock_head(session, user_of(session), at)
+
+
 async def append(session: AsyncSession, *, actor: str, action: str, at: datetime, subject: str = "",
                  payload: Mapping[str, Any] | None = None) -> AuditEntry:
     """Append one entry to the chain in the caller's transaction (it commits or rolls back with it).

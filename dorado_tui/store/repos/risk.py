@@ -130,7 +130,8 @@ async def set_trading_state(session: AsyncSession, state: TradingState, *, scope
                             set_by: str, at: datetime, latched: bool = False,
                             details: Mapping[str, Any] | None = None) -> TradingStateRecord:
     """Store a scope's state (and an audit entry with the previous one) in the caller's transaction."""
-    previous = await get_trading_state(session, scope, lock=True)
+    await audit.lock_chain(session, at)  # serializes concurrent setters, so "from" is always right
+    previous = await get_trading_state(session, scope)
     scope_kind, scope_key = split_scope(scope)
     doc = jsonable(dict(details or {}))
     stmt = upsert(session, TradingStateRow.__table__, ["user_id", "scope", "scope_key"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 from dorado_tui.domain.clock import FixedClock
 from dorado_tui.domain.decisions import Decision
@@ -85,3 +86,24 @@ async def test_resume_overwrites_the_scope_and_the_audit_shows_both_steps(db: Da
 
     assert state.state is TradingState.ACTIVE and not state.latched
     assert steps == [("ACTIVE", "HALTED", False), ("HALTED", "ACTIVE", True)]
+
+
+async def test_concurrent_setters_leave_an_audit_trail_where_each_from_is_the_previous_to(
+        db: Database, clock: FixedClock) -> None:
+    import asyncio
+
+    states = [TradingState.HALTED, TradingState.REDUCING, TradingState.ACTIVE] * 4
+
+    async def one(i: int, state: TradingState) -> None:
+        async with db.transaction() as tx:
+            await risk.set_trading_state(tx, state, reason=f"setter {i}", set_by=f"p{i}", at=clock.now())
+
+    await asyncio.gather(*(one(i, s) for i, s in enumerate(states)))
+    async with db.read() as session:
+        steps = [(e.payload["from"], e.payload["to"]) for e in await audit.tail(session, 50)]
+        final = await risk.get_trading_state(session)
+
+    assert len(steps) == len(states)
+    assert steps[0][0] == "ACTIVE"
+    assert all(prev[1] == nxt[0] for prev, nxt in pairwise(steps))
+    assert final.state.value == steps[-1][1]
