@@ -70,3 +70,36 @@ async def test_counts_reflect_bots_pending_candidates_working_orders_and_audit(
     assert counts.as_dict() == {"bots": 1, "open_positions": 0, "pending_candidates": 2, "working_orders": 1,
                                 "audit_rows": audit_rows}
     assert audit_rows == 2  # the bot's config version and the order intent
+
+
+async def test_open_services_picks_the_store_leases_without_redis(tmp_path, clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
+    from dorado_tui.store.bus import InProcessBus
+    from dorado_tui.store.cache import InProcessCache
+    from dorado_tui.store.services import open_services
+    from dorado_tui.store.urls import sqlite_url
+
+    services = open_services(sqlite_url(tmp_path / "dorado.db"), clock=clock)
+    await services.database.create_all()
+
+    got = await services.leases.acquire("scheduler", "me", ttl=5)
+
+    assert got and isinstance(services.leases, SqlLeases)
+    assert isinstance(services.bus, InProcessBus) and isinstance(services.cache, InProcessCache)
+    await services.close()
+
+
+@pytest.mark.services
+async def test_open_services_uses_redis_for_bus_cache_and_leases(tmp_path, redis_url: str) -> None:  # type: ignore[no-untyped-def]
+    from dorado_tui.store.bus import RedisBus
+    from dorado_tui.store.cache import RedisCache
+    from dorado_tui.store.leases import RedisLeases
+    from dorado_tui.store.services import open_services
+    from dorado_tui.store.urls import sqlite_url
+
+    services = open_services(sqlite_url(tmp_path / "dorado.db"), cache_url=redis_url, bus_url=redis_url)
+
+    assert isinstance(services.bus, RedisBus) and isinstance(services.cache, RedisCache)
+    assert isinstance(services.leases, RedisLeases)
+    await services.cache.set("k", {"v": 1}, ttl=5)
+    assert await services.cache.get("k") == {"v": 1}
+    await services.close()
