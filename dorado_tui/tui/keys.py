@@ -44,17 +44,17 @@ class KeyHelp:
 
 #: The help text, screen by screen (the `?` screen and README show this table).
 KEY_HELP: tuple[KeyHelp, ...] = (
-    KeyHelp("ctrl+k", "KILL SWITCH: HALTED at once and cancel every working order (no confirmation)", "everywhere"),
-    KeyHelp("1 … 7", "Dashboard, Candidates, Positions, Regimes, Risk, Bots, Log", "everywhere"),
+    KeyHelp("ctrl+k", "KILL SWITCH: HALTED now, cancel every working order (never asks)", "everywhere"),
+    KeyHelp("1 … 7", "Dashboard Candidates Positions Regimes Risk Bots Log", "everywhere"),
     KeyHelp("s", "scan now (every bot in scan mode)", "everywhere"),
-    KeyHelp("a", "approve the selected candidate (then pick an annotation tag)", "Dashboard, Candidates"),
-    KeyHelp("r", "reject the selected candidate (with a reason)", "Dashboard, Candidates"),
-    KeyHelp("/", "filter the rows of the focused screen; escape clears", "every table screen"),
-    KeyHelp("R", "resume trading after a halt: asks for a reason, then confirmation", "Risk only"),
+    KeyHelp("a", "approve the selected candidate, pick a tag (1–8, 0 none)", "Dash, Candidates"),
+    KeyHelp("r", "reject the selected candidate with a reason", "Dash, Candidates"),
+    KeyHelp("/", "filter the rows of a table; enter keeps, escape clears", "table screens"),
+    KeyHelp("R", "resume trading: a reason, then y to confirm", "Risk only"),
     KeyHelp("e", "enable / disable the selected bot", "Bots"),
-    KeyHelp("tab / shift+tab", "move between panes; arrows move within a table", "everywhere"),
-    KeyHelp("enter", "open the detail of the selected row", "tables"),
+    KeyHelp("tab", "next pane (shift+tab back); arrows move in a table", "everywhere"),
+    KeyHelp("enter", "open the selected row's detail", "tables"),
     KeyHelp("ctrl+p", "command palette: every action by name", "everywhere"),
-    KeyHelp("?", "this help", "everywhere"),
+    KeyHelp("?", "this help (escape closes)", "everywhere"),
     KeyHelp("q", "quit (asks first when orders are in flight)", "everywhere"),
 )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
+from pytest_textual_snapshot import SVGImageExtension
 from textual.pilot import Pilot
 
 from dorado_tui.domain.clock import FixedClock
@@ -15,6 +16,10 @@ from tui import seed
 from tui.fakes import RecordingBackend
 
 LOCAL_TZ = ZoneInfo("Europe/Zurich")
+
+# pytest-textual-snapshot 1.0 names its extension with syrupy < 4's `_file_extension`; syrupy 7
+# reads `file_extension`, so without this the SVG snapshots are stored as `.raw` files.
+SVGImageExtension.file_extension = "svg"
 
 
 @pytest.fixture(autouse=True)

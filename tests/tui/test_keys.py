@@ -8,7 +8,13 @@ import pytest
 
 from dorado_tui.domain.annotations import AnnotationTag
 from dorado_tui.domain.states import TradingState
-from dorado_tui.tui.screens.dialogs import ApproveScreen, ConfirmScreen, HelpScreen, RejectScreen, ResumeScreen
+from dorado_tui.tui.screens.dialogs import (
+    ApproveScreen,
+    ConfirmScreen,
+    HelpScreen,
+    RejectScreen,
+    ResumeScreen,
+)
 from dorado_tui.tui.widgets.chrome import KillBanner
 from dorado_tui.tui.widgets.table import SyncTable
 from tui import seed

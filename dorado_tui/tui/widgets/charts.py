@@ -1,13 +1,16 @@
 """Charts drawn with textual-plotext: a position's P&L history and a regime model's probabilities.
 
+Every render redraws the figure from the stored series: plotext keeps state between builds (tick
+placement depends on earlier sizes), and a pure function of (data, size) keeps snapshots stable.
 Under NO_COLOR every series gets its own marker character, so lines stay apart without colour.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
 
+from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from dorado_tui.engine.console_views import PnlPoint, RegimeView
@@ -16,15 +19,33 @@ _MARKERS = ("•", "x", "+", "o", "*", "#", "%", "@")
 _COLORS = ("cyan", "red", "green", "yellow", "magenta", "blue", "white", "orange")
 
 
-def _ticks(labels: Sequence[str], count: int = 5) -> tuple[list[float], list[str]]:
-    """At most `count` evenly spaced tick positions with their labels."""
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """What a chart shows: a title, series over a shared x axis with labels, an optional y range."""
+
+    title: str
+    series: tuple[Series, ...] = ()
+    x_labels: tuple[str, ...] = ()
+    y_range: tuple[float, float] | None = None
+    zero_line: bool = False
+    empty: str = ""
+
+
+def ticks(labels: Sequence[str], count: int = 5) -> tuple[list[float], list[str]]:
+    """`count` evenly spaced tick positions (first and last included) with their labels."""
     n = len(labels)
     if n == 0:
         return [], []
-    step = max(1, (n - 1) // max(1, count - 1))
-    idx = list(range(0, n, step))
-    if idx[-1] != n - 1:
-        idx.append(n - 1)
+    if n <= count:
+        idx = list(range(n))
+    else:
+        idx = sorted({round(i * (n - 1) / (count - 1)) for i in range(count)})
     return [float(i) for i in idx], [labels[i] for i in idx]
 
 
@@ -33,38 +54,41 @@ class _Chart(PlotextPlot):
     _Chart { height: 1fr; min-height: 8; }
     """
 
-    def _marker(self, i: int) -> str:
-        return _MARKERS[i % len(_MARKERS)] if self.app.no_color else "braille"
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._figure = Figure("")
 
-    def _reset(self, title: str) -> None:
-        self.plt.clear_figure()
-        self.plt.title(title)
-
-    def _empty(self, title: str, sentence: str) -> None:
-        self._reset(title)
-        self.plt.xlabel(sentence)
+    def draw(self, figure: Figure) -> None:
+        self._figure = figure
         self.refresh()
+
+    def render(self) -> RenderResult:
+        fig, plt = self._figure, self.plt
+        plt.clear_figure()
+        plt.title(fig.title)
+        if not fig.series:
+            plt.xlabel(fig.empty)
+            return super().render()
+        xs = list(range(len(fig.x_labels)))
+        for i, s in enumerate(fig.series):
+            marker = _MARKERS[i % len(_MARKERS)] if self.app.no_color else "braille"
+            plt.plot(xs, list(s.values), label=s.label or None, marker=marker, color=_COLORS[i % len(_COLORS)])
+        if fig.zero_line:
+            plt.horizontal_line(0.0, color="white")
+        if fig.y_range is not None:
+            plt.ylim(*fig.y_range)
+        positions, labels = ticks(fig.x_labels, 4 if self.size.width < 50 else 6)
+        plt.xticks(positions, labels)
+        return super().render()
 
 
 class PnlChart(_Chart):
     """Unrealised P&L of one position over time."""
 
     def show(self, title: str, points: Sequence[PnlPoint]) -> None:
-        if not points:
-            self._empty(title, "no P&L history recorded yet")
-            return
-        self._reset(title)
-        labels = [_label(p.time) for p in points]
-        xs = list(range(len(points)))
-        self.plt.plot(xs, [p.pnl for p in points], marker=self._marker(0), color=_COLORS[0])
-        self.plt.horizontal_line(0.0, color="white")
-        ticks, names = _ticks(labels)
-        self.plt.xticks(ticks, names)
-        self.refresh()
-
-
-def _label(moment: datetime) -> str:
-    return f"{moment:%m-%d}"
+        self.draw(Figure(title, (Series("", tuple(p.pnl for p in points)),) if points else (),
+                         tuple(f"{p.time:%m-%d}" for p in points), zero_line=True,
+                         empty="no P&L history recorded yet"))
 
 
 class RegimeChart(_Chart):
@@ -72,16 +96,10 @@ class RegimeChart(_Chart):
 
     def show(self, regime: RegimeView | None) -> None:
         if regime is None or not regime.history:
-            self._empty("regime probabilities", "no regime history recorded yet")
+            self.draw(Figure("regime probabilities", empty="no regime history recorded yet"))
             return
-        self._reset(f"{regime.model.value}: probability by regime")
         names = sorted({k for p in regime.history for k in p.probabilities},
                        key=lambda k: -regime.probabilities.get(k, 0.0))
-        xs = list(range(len(regime.history)))
-        for i, name in enumerate(names):
-            ys = [p.probabilities.get(name, 0.0) for p in regime.history]
-            self.plt.plot(xs, ys, label=name, marker=self._marker(i), color=_COLORS[i % len(_COLORS)])
-        self.plt.ylim(0.0, 1.0)
-        ticks, labels = _ticks([f"{p.asof:%m-%d}" for p in regime.history])
-        self.plt.xticks(ticks, labels)
-        self.refresh()
+        series = tuple(Series(n, tuple(p.probabilities.get(n, 0.0) for p in regime.history)) for n in names)
+        self.draw(Figure(f"{regime.model.value}: probability by regime", series,
+                         tuple(f"{p.asof:%m-%d}" for p in regime.history), y_range=(0.0, 1.0)))

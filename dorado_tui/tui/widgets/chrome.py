@@ -67,12 +67,12 @@ def fit_segments(segments: list[Segment], width: int, sep: str = " │ ") -> Tex
         if line.cell_len <= width or len(kept) <= 1:
             break
         worst = max(p for p, _, _ in kept)
-        idx = max(i for i, (p, _, _) in enumerate(kept) if p == worst)
-        prio, _, short = kept[idx]
-        if short is not None:
-            kept[idx] = (prio, short, None)
+        shortenable = [i for i, (p, _, short) in enumerate(kept) if p == worst and short is not None]
+        if shortenable:
+            prio, _, short = kept[shortenable[-1]]
+            kept[shortenable[-1]] = (prio, short or Text(), None)
         else:
-            del kept[idx]
+            del kept[max(i for i, (p, _, _) in enumerate(kept) if p == worst)]
     line.truncate(width, overflow="ellipsis")
     return line
 

@@ -97,19 +97,27 @@ def breaker_line(b: BreakerView) -> Text:
 
 
 def breakers_table(breakers: Sequence[BreakerView], *, full: bool) -> Table:
-    """Breakers, tripped first; `full` adds scope, reason and trip time."""
-    t = Table(box=None, padding=(0, 1), expand=True, show_header=full)
-    t.add_column("Breaker", no_wrap=True)
-    if full:
-        t.add_column("Scope")
-        t.add_column("Tripped")
-        t.add_column("Reason", ratio=1)
+    """Breakers, tripped first; `full` gives each fact its column plus scope, trip time, reason."""
     ordered = sorted(breakers, key=lambda b: (b.state is not BreakerState.TRIPPED, b.name))
+    t = Table(box=None, padding=(0, 1), expand=True, show_header=full)
+    if not full:
+        t.add_column("Breaker", no_wrap=True)
+        for b in ordered:
+            t.add_row(breaker_line(b))
+        return t
+    for name, kw in (("", {}), ("Breaker", {"no_wrap": True}), ("State", {"no_wrap": True}),
+                     ("Figure/limit", {"justify": "right", "no_wrap": True}), ("Trips to", {"no_wrap": True}),
+                     ("Tripped · reason", {"ratio": 1})):
+        t.add_column(name, **kw)
     for b in ordered:
-        cells: list[RenderableType] = [breaker_line(b)]
-        if full:
-            cells += [b.scope, f"{b.tripped_at:%m-%d %H:%M}" if b.tripped_at else f.DASH, b.reason]
-        t.add_row(*cells)
+        tripped = b.state is BreakerState.TRIPPED
+        style = "bold red" if tripped else ""
+        since = f"{b.tripped_at:%m-%d %H:%M} " if b.tripped_at else ""
+        t.add_row(Text(f.FAIL if tripped else f.PASS, style=style or "green"),
+                  Text.assemble((b.name, style), "\n", (b.scope, "dim")),
+                  Text(b.state.value.upper(), style=style or "dim"),
+                  f"{f.figure(b.figure, b.unit)}/{f.figure(b.limit, b.unit)}", b.action.value,
+                  since + b.reason)
     return t
 
 
