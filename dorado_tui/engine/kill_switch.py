@@ -18,6 +18,7 @@ from datetime import datetime
 
 from dorado_tui.domain.clock import Clock
 from dorado_tui.domain.decisions import Decision
+from dorado_tui.domain.errors import VenueError
 from dorado_tui.domain.instruments import Instrument
 from dorado_tui.domain.orders import Action, CancelResult, Order, OrderLeg, OrderResult, OrderType
 from dorado_tui.domain.states import TradingState
@@ -42,9 +43,12 @@ class KillOutcome:
     flatten_orders: tuple[OrderResult, ...]
     not_flattened: tuple[str, ...]
     elapsed_seconds: float
+    venue_error: str = ""
 
     @property
     def message(self) -> str:
+        if self.venue_error:
+            return f"HALTED; the venue failed ({self.venue_error}): orders there may still be working"
         text = (f"HALTED; {sum(c.cancelled for c in self.cancelled)} working order(s) cancelled, "
                 f"{len(self.still_working)} still working")
         if self.flatten_orders or self.not_flattened:
@@ -59,7 +63,8 @@ class KillOutcome:
                 "still_working": list(self.still_working),
                 "flatten_orders": [{"client_order_id": r.client_order_id, "status": r.status.value,
                                     "reason": r.reason} for r in self.flatten_orders],
-                "not_flattened": list(self.not_flattened), "elapsed_seconds": self.elapsed_seconds}
+                "not_flattened": list(self.not_flattened), "elapsed_seconds": self.elapsed_seconds,
+                "venue_error": self.venue_error or None}
 
 
 def marketable_price(action: Action, bid: float, ask: float, tick: float, ticks_through: int = 2) -> float | None:
@@ -81,20 +86,33 @@ class KillSwitch:
                  cancel_rounds: int = CANCEL_ROUNDS) -> None:
         self.risk, self.venue, self.clock, self.cancel_rounds = risk, venue, clock, cancel_rounds
 
-    async def kill(self, *, flatten: bool = False, reason: str = "kill switch", operator: str = "operator") -> KillOutcome:
-        """HALTED globally, cancel every working order at the venue, optionally flatten."""
+    async def kill(self, *, flatten: bool = False, reason: str = "kill switch", operator: str = "operator",
+                   connect_venue: bool = False) -> KillOutcome:
+        """HALTED globally, cancel every working order at the venue, optionally flatten.
+
+        The HALT is committed before the venue is touched (`connect_venue` connects it only
+        then), so a broker that cannot be reached never delays or prevents the HALT.
+        """
         started, at = time.perf_counter(), self.clock.now()
         why = f"{reason} (by {operator})"
         await self.risk.trip([Trip(GLOBAL, TradingState.HALTED, "KILL_SWITCH", why, at)], actor=operator,
                              kind="kill", decisions=[Decision("risk.kill_switch", False, "KILL_SWITCH", why,
                                                               None, None, {"scope": GLOBAL, "flatten": flatten})])
-        cancelled, still = await self._cancel_everything()
+        cancelled: tuple[CancelResult, ...] = ()
+        still: tuple[str, ...] = ()
         sent: tuple[OrderResult, ...] = ()
         skipped: tuple[str, ...] = ()
-        if flatten:
-            sent, skipped = await self._flatten(operator)
+        error = ""
+        try:
+            if connect_venue:
+                await self.venue.connect()
+            cancelled, still = await self._cancel_everything()
+            if flatten:
+                sent, skipped = await self._flatten(operator)
+        except (VenueError, OSError, TimeoutError) as exc:
+            error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         outcome = KillOutcome(TradingState.HALTED, at, cancelled, still, sent, skipped,
-                              time.perf_counter() - started)
+                              time.perf_counter() - started, error)
         await self._record(outcome, operator)
         return outcome
 
@@ -154,6 +172,11 @@ class KillSwitch:
                                payload=outcome.as_dict())
             for result in outcome.flatten_orders:
                 await order_repo.record_order_result(tx, result, self.clock.now())
+            if outcome.venue_error:
+                decision = Decision("risk.kill_switch", False, "VENUE_FAILED",
+                                    f"kill could not finish at the venue: {outcome.venue_error}", None, None,
+                                    {"scope": GLOBAL})
+                await risk_repo.record_risk_events(tx, [decision], at=outcome.at, kind="kill")
             if outcome.still_working:
                 decision = Decision("risk.kill_switch", False, "ORDERS_STILL_WORKING",
                                     f"{len(outcome.still_working)} order(s) still working after "
