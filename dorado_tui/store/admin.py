@@ -79,7 +79,7 @@ def upgrade_store(url: str) -> UpgradeResult:
 
 async def verify_audit(url: str) -> audit.ChainReport:
     """Walk the audit chain of the store at `url`."""
-    async with _open(url, "verifying") as database, database.read() as session:
+    async with _open(url, "verifying") as database, database.read(snapshot=True) as session:
         return await audit.verify(session)
 
 

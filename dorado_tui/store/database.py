@@ -94,11 +94,18 @@ class Database:
                 yield session
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncSession]:
-        """A read-only unit (on SQLite it does not take the write lock)."""
+    async def read(self, snapshot: bool = False) -> AsyncIterator[AsyncSession]:
+        """A read-only unit (on SQLite it does not take the write lock).
+
+        `snapshot=True` makes every statement see the same committed state (REPEATABLE READ on
+        PostgreSQL; an SQLite read transaction is a snapshot already), for reads that must agree
+        with each other, like the audit head and the chain behind it.
+        """
         async with self._reader() as session:
             session.info["user_id"] = self.user_id
             async with session.begin():
+                if snapshot and self.dialect == "postgresql":
+                    await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
                 yield session
 
     async def create_all(self) -> None:

@@ -151,7 +151,11 @@ def _check_row(row: AuditRow, user: str, expected_seq: int, prev: str) -> str:
 
 
 async def verify(session: AsyncSession) -> ChainReport:
-    """Walk the whole chain; report the first missing, edited or re-linked row."""
+    """Walk the whole chain; report the first missing, edited or re-linked row.
+
+    Give it a `Database.read(snapshot=True)` session while others may append: the head and the
+    rows must come from one snapshot, or an append between the two reads looks like tampering.
+    """
     user = user_of(session)
     head = (await session.execute(select(AuditHeadRow.seq, AuditHeadRow.hash)
                                   .where(AuditHeadRow.user_id == user))).one_or_none()

@@ -155,3 +155,16 @@ async def test_concurrent_appenders_never_fork_the_chain(db: Database, clock: Fi
 
     assert sorted(seqs) == list(range(1, 21))
     assert report.ok and report.rows == 20
+
+
+async def test_verify_in_a_snapshot_ignores_entries_committed_after_it_began(db: Database, clock: FixedClock) -> None:
+    await _append_n(db, clock, 3)
+
+    async with db.read(snapshot=True) as session:
+        before = await audit.count(session)  # the snapshot starts here
+        await _append_n(db, clock, 2)  # committed by another connection meanwhile
+        report = await audit.verify(session)
+
+    assert before == 3
+    assert report.ok and (report.rows, report.head_seq) == (3, 3)
+    assert (await _verify(db)).rows == 5
