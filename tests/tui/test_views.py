@@ -21,22 +21,11 @@ from dorado_tui.engine.console_views import (
     CorrelationView,
     RegimeView,
     StressGridView,
-    mask_url,
     snapshot_as_dict,
     strikes_text,
 )
 from tui import seed
 from tui.fakes import RecordingBackend, RecordingScheduler
-
-
-@pytest.mark.parametrize(("url", "shown"), [
-    ("postgresql+asyncpg://dorado:s3cret@db.local:5432/dorado", "postgresql+asyncpg://dorado:***@db.local:5432/dorado"),
-    ("redis://:pw@127.0.0.1:6379/0", "redis://***@127.0.0.1:6379/0"),
-    ("sqlite+aiosqlite:///state/dorado.db", "sqlite+aiosqlite:///state/dorado.db"),
-    ("postgresql://dorado@localhost/dorado", "postgresql://dorado@localhost/dorado"),
-])
-def test_mask_url_hides_only_the_password(url: str, shown: str) -> None:
-    assert mask_url(url) == shown
 
 
 def _candidate(**changes: object) -> Candidate:

@@ -16,7 +16,6 @@ from dorado_tui.engine.console_views.ports import (
     KillReport,
     PositionMark,
     SnapshotInvalidated,
-    mask_url,
     snapshot_as_dict,
 )
 from dorado_tui.engine.console_views.risk import (
@@ -52,5 +51,5 @@ __all__ = [
     "EventView", "Greeks", "JobView", "KillReport", "PnlPoint", "PositionMark", "PositionView",
     "RegimePoint", "RegimeView", "RiskView", "ScanView", "SchedulerRole", "Severity",
     "SnapshotInvalidated", "StatusView", "StressGridView", "TradingStatesView", "VarView",
-    "mask_url", "snapshot_as_dict", "strikes_text",
+    "snapshot_as_dict", "strikes_text",
 ]

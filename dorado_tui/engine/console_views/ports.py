@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
-from urllib.parse import urlsplit, urlunsplit
 
 from dorado_tui.domain.annotations import AnnotationTag
 from dorado_tui.domain.decisions import Decision
@@ -163,18 +162,6 @@ class ConsoleScheduler(Protocol):
     def next_jobs(self, limit: int = 3) -> tuple[JobView, ...]:
         """The next jobs to fire, soonest first (read from the lease holder when attached)."""
         ...
-
-
-def mask_url(url: str) -> str:
-    """A store/cache URL safe to show: the password is replaced by `***`."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    netloc = f"{parts.username}:***@{host}" if parts.username else f"***@{host}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def snapshot_as_dict(snapshot: DashboardSnapshot) -> dict[str, Any]:

@@ -95,7 +95,7 @@ class StatusView:
     venue_mode: str  # simulation / paper / live
     connected: bool
     venue_detail: str
-    store_url: str  # already masked: build with mask_url()
+    store_url: str  # already masked (dorado_tui.store.urls.mask_url)
     scheduler_role: SchedulerRole
     next_jobs: tuple[JobView, ...]
     exchange_tz: str
