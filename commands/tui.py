@@ -37,6 +37,7 @@ def tui(home: HomeOpt = None, json_out: JsonOpt = False, refresh: RefreshOpt = 2
 
 def _build_app(home: Any, refresh: float, no_scheduler: bool) -> Any:
     from dorado_tui.engine.console_backend import build_console_backend, build_console_scheduler
+
     from dorado_tui.home import resolve_home
     from dorado_tui.tui.app import create_app
 
@@ -48,6 +49,7 @@ def _build_app(home: Any, refresh: float, no_scheduler: bool) -> Any:
 
 async def _snapshot(home: Any) -> dict[str, Any]:
     from dorado_tui.engine.console_backend import build_console_backend
+
     from dorado_tui.engine.console_views import snapshot_as_dict
     from dorado_tui.home import resolve_home
 
