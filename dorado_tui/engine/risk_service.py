@@ -26,6 +26,12 @@ from dorado_tui.risk.breakers import BreakerInputs, BreakerOutcome, apply_trips,
 from dorado_tui.risk.events import Alert
 from dorado_tui.risk.gate import Lock, order_allowed, order_underlyings
 from dorado_tui.risk.policy import RiskPolicy
+from dorado_tui.risk.protections import (
+    ClosedTrade,
+    ProtectionOutcome,
+    StopOut,
+    evaluate_protections,
+)
 from dorado_tui.risk.trading_state import GLOBAL, Resume, TradingStateBook, Trip, order_scopes
 from dorado_tui.store.bus import EventBus
 from dorado_tui.store.database import Database
@@ -125,6 +131,28 @@ class RiskService:
         codes = {t.code for t in fresh}
         alerts = [a for a in outcome.alerts if a.code in codes or a.decision is None or a.decision.passed]
         await self._publish_alerts(alerts)
+        return outcome
+
+    async def apply_protections(self, stops: Iterable[StopOut], trades: Iterable[ClosedTrade],
+                                nav: float) -> ProtectionOutcome:
+        """Evaluate the protections; record each lock once (and alert) the first time it appears.
+
+        Locks are time-bound and recomputed from the facts on every call; the caller passes the
+        outcome's `locks` to `admit_order`.
+        """
+        now = self.clock.now()
+        outcome = evaluate_protections(stops, trades, now, nav, self.policy)
+        new: list[tuple[Decision, Alert]] = []
+        async with self.db.transaction() as tx:
+            for decision, alert in zip(outcome.decisions, outcome.alerts, strict=True):
+                scope = str(decision.details["scope"])
+                seen = await risk_repo.risk_events(tx, scope=scope, kind="protection_lock", limit=50)
+                if any(e.decision.code == decision.code and e.decision.details.get("until") ==
+                       decision.details["until"] for e in seen):
+                    continue
+                await risk_repo.record_risk_events(tx, [decision], at=now, scope=scope, kind="protection_lock")
+                new.append((decision, alert))
+        await self._publish_alerts(a for _, a in new)
         return outcome
 
     async def trip(self, trips: Sequence[Trip], *, decisions: Sequence[Decision] = (), kind: str = "breaker_trip",

@@ -17,6 +17,7 @@ from dorado_tui.risk.exposure import measure
 from dorado_tui.risk.policy import RiskPolicy
 from dorado_tui.risk.portfolio import MarketFacts, PortfolioState, PositionRisk
 from dorado_tui.risk.portfolio_checks import check_portfolio
+from dorado_tui.risk.selection import select_candidates
 
 from ._builders import put_spread
 
@@ -232,14 +233,13 @@ candidates = st.lists(st.tuples(names, layers, st.floats(50, 8_000), st.integers
 @settings(max_examples=150, deadline=None)
 @given(specs=candidates)
 def test_property_selection_by_simulate_add_never_breaches_a_limit(specs: list[tuple]) -> None:
-    state = _state(_pos("SPY", 3_000, delta=20, capital=3_000))
-    selected = []
-    for n, (u, layer, loss, qty, delta, gamma, vega) in enumerate(specs):
-        c = replace(put_spread(u), id=f"c{n}", strategy_layer=layer, max_loss=loss, quantity=qty,
-                    delta=delta, gamma=gamma, vega=vega)
-        trial = state.simulate_add(c, capital=loss * qty)
-        if check_portfolio(trial, POLICY).passed:
-            state, selected = trial, [*selected, c]
+    ranked = [replace(put_spread(u), id=f"c{n}", strategy_layer=layer, max_loss=loss, quantity=qty,
+                      delta=delta, gamma=gamma, vega=vega)
+              for n, (u, layer, loss, qty, delta, gamma, vega) in enumerate(specs)]
+    result = select_candidates(ranked, _state(_pos("SPY", 3_000, delta=20, capital=3_000)), POLICY)
+    state, selected = result.state, list(result.selected)
+    assert len(selected) + len(result.rejected) == len(ranked)
+    assert all(not verdict.passed for _, verdict in result.rejected)
     # independent re-count in plain Python
     heat = {u: 0.0 for u in MARKET.spots}
     heat["SPY"] += 3_000

@@ -152,3 +152,18 @@ async def test_load_book_reads_trips_and_multipliers(db: Database, clock: FixedC
         book = await load_book(s)
     assert book.sizing_multiplier((GLOBAL,)) == 0.5
     assert {t.code for t in book.get(GLOBAL).trips} == {"DRAWDOWN_REDUCE"}
+
+
+async def test_a_protection_lock_is_recorded_once_and_blocks_opening_orders(db: Database, clock: FixedClock) -> None:
+    from dorado_tui.risk.protections import StopOut
+
+    service = await _service(db, clock)
+    stops = [StopOut("SPY", "bot-1", clock.now() - timedelta(minutes=5))]
+    first = await service.apply_protections(stops, [], 100_000.0)
+    await service.apply_protections(stops, [], 100_000.0)
+    async with db.read() as s:
+        events = await risk_repo.risk_events(s, kind="protection_lock", scope="underlying:SPY")
+    assert [e.decision.code for e in events] == ["STOP_COOLDOWN"]
+    async with db.transaction() as tx:
+        admission = await service.admit_order(tx, _order("o-9", 1), {}, locks=first.locks)
+    assert (admission.admitted, admission.decision.code) == (False, "STOP_COOLDOWN")
