@@ -1,0 +1,123 @@
+"""The console in a real pseudo-terminal: tmux starts it, sends keys, reads the screen, sees it quit.
+
+`recording` drives tests/tui/launcher.py over the seeded recording backend (runs today);
+`dorado tui` drives the installed binary over the real engine and runs once the engine's
+console backend (`dorado_tui.engine.console_backend`) exists.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = Path(sys.executable)
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+class Tmux:
+    """One detached tmux session running a command at a fixed size."""
+
+    def __init__(self, command: list[str], env: dict[str, str], size: tuple[int, int] = (100, 30)) -> None:
+        self.name = f"dorado-test-{uuid.uuid4().hex[:8]}"
+        env_args = [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
+        self._tmux("new-session", "-d", "-s", self.name, "-x", str(size[0]), "-y", str(size[1]), *env_args,
+                   " ".join(command))
+        self._tmux("set-option", "-t", self.name, "remain-on-exit", "on")
+
+    def _tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", *args], capture_output=True, text=True, check=True, timeout=10)
+        return done.stdout
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", self.name)
+
+    def keys(self, *keys: str) -> None:
+        self._tmux("send-keys", "-t", self.name, *keys)
+
+    def pane(self, field: str) -> str:
+        return self._tmux("display-message", "-p", "-t", self.name, f"#{{{field}}}").strip()
+
+    def wait_for(self, predicate: Callable[[str], bool], what: str, timeout: float = 30.0) -> str:
+        """Poll the screen until `predicate` holds (the console paints asynchronously)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.screen()
+            if predicate(text):
+                return text
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; screen was:\n{text}")
+            time.sleep(0.1)
+
+    def wait_exit(self, timeout: float = 15.0) -> int:
+        deadline = time.monotonic() + timeout
+        while self.pane("pane_dead") != "1":
+            if time.monotonic() > deadline:
+                raise AssertionError(f"console did not exit; screen was:\n{self.screen()}")
+            time.sleep(0.1)
+        return int(self.pane("pane_dead_status"))
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True, check=False)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    keep = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL") if k in os.environ}
+    return {**keep, "TERM": "xterm-256color", "COLORTERM": "", **extra}
+
+
+@pytest.fixture
+def launcher() -> Iterator[Tmux]:
+    session = Tmux([str(PYTHON), str(ROOT / "tests/tui/launcher.py")],
+                   _env(DORADO_TUI_TEST_BACKEND="recording", DORADO_TUI_TEST_IN_FLIGHT="1"))
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def test_console_starts_reacts_to_keys_and_quits_cleanly(launcher: Tmux) -> None:
+    screen = launcher.wait_for(lambda s: "Risk & breakers" in s and "10:30:00 EST" in s, "the dashboard")
+    assert "1 Dashboard" in screen and "^k KILL" in screen
+
+    launcher.keys("2")
+    launcher.wait_for(lambda s: "Candidates (ranked)" in s and "569/564P 596/601C" in s, "the candidates screen")
+    launcher.keys("?")
+    launcher.wait_for(lambda s: "KILL SWITCH: HALTED now" in s, "the help screen")
+    launcher.keys("Escape")  # alone: an escape followed at once by a key reads as alt+key
+    launcher.wait_for(lambda s: "KILL SWITCH: HALTED now" not in s, "the help screen to close")
+
+    launcher.keys("q")  # one order in flight: the console asks first
+    launcher.wait_for(lambda s: "Quit Dorado?" in s and "1 order(s) are in flight" in s, "the quit question")
+    launcher.keys("n")
+    launcher.wait_for(lambda s: "Quit Dorado?" not in s, "the question to go away")
+
+    launcher.keys("C-k")
+    launcher.wait_for(lambda s: "HALTED by kill switch" in s, "the kill banner")
+    launcher.keys("q")  # the kill cancelled the working order: no question now
+    assert launcher.wait_exit() == 0
+
+
+@pytest.mark.skipif(importlib.util.find_spec("dorado_tui.engine.console_backend") is None,
+                    reason="the engine's console backend (dorado_tui.engine.console_backend) is not built yet")
+def test_dorado_tui_binary_over_the_engine(tmp_path: Path) -> None:
+    dorado = PYTHON.parent / "dorado"
+    subprocess.run([str(dorado), "init", "--home", str(tmp_path)], check=True, capture_output=True, timeout=120)
+    session = Tmux([str(dorado), "tui", "--home", str(tmp_path)], _env(DORADO_HOME=str(tmp_path)))
+    try:
+        session.wait_for(lambda s: "Risk & breakers" in s and "● SIM" in s, "the dashboard over the engine")
+        session.keys("5")
+        session.wait_for(lambda s: "Circuit breakers" in s, "the risk screen")
+        session.keys("q")
+        assert session.wait_exit() == 0
+    finally:
+        session.close()
