@@ -46,6 +46,29 @@ def _num(v: Any) -> str:
     return "—" if v is None else f"{v:,.2f}"
 
 
+def _print_full(out: Any, report: Any) -> None:
+    from rich.table import Table
+
+    full = report.full
+    if full is None:
+        return
+    if full.var is not None:
+        v = full.var
+        out.print(f"historical VaR by full repricing: 95 % {v.var_95:,.2f} (CVaR {v.cvar_95:,.2f}), "
+                  f"99 % {v.var_99:,.2f} (CVaR {v.cvar_99:,.2f})", markup=False, soft_wrap=True)
+    if full.grid is not None:
+        g = full.grid
+        grid = Table(title="Full-repricing stress P&L: spot shock (β-scaled) × relative vol shock")
+        grid.add_column("spot \\ vol")
+        for dv in g.vol_shocks.tolist():
+            grid.add_column(f"{dv:+.0%}", justify="right")
+        for ds, row in zip(g.spot_shocks.tolist(), g.pnl.tolist(), strict=True):
+            grid.add_row(f"{ds:+.0%}", *(f"{p:+,.0f}" for p in row))
+        out.print(grid)
+    for name, pnl in full.scenarios.items():
+        out.print(f"scenario {name}: {pnl:+,.2f}", markup=False)
+
+
 def _print(report: Any) -> None:
     from rich.table import Table
 
@@ -62,8 +85,9 @@ def _print(report: Any) -> None:
     out.print(f"Greeks (% of NAV): dollar delta {x.delta_pct:.2f}, dollar gamma/1% {x.gamma_pct:.3f}, "
               f"vega {x.vega_pct:.3f}, theta {x.theta_pct:.3f}, beta-weighted delta {x.beta_delta_pct:.2f}",
               markup=False, soft_wrap=True)
-    out.print(f"VaR 99 %: {x.var99_pct:.2f} % of NAV", markup=False)
-    grid = Table(title="Stress P&L (% of NAV): spot shock × vol shock")
+    out.print(f"VaR 99 % (delta-gamma, limit check): {x.var99_pct:.2f} % of NAV", markup=False)
+    _print_full(out, report)
+    grid = Table(title="Stress P&L (% of NAV, Taylor, limit check): spot shock × vol points")
     grid.add_column("spot \\ vol")
     for v in report.vol_shocks:
         grid.add_column(f"{v:+g} pts", justify="right")

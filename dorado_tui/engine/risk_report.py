@@ -3,8 +3,10 @@
 Read-only: it measures the open (non-paper) positions the store manages with the pure radar and
 evaluates the breakers on the stored NAV history without latching anything (the engine's own
 mark cycle does that through RiskService). Market facts come from the caller or, by default,
-from stored daily bars (timeframe "1d": annualized close-to-close vol, return correlations,
-betas to the policy's benchmark over the last year) and the venue's quotes.
+from stored daily bars (timeframe "1d": the quant core's close-to-close vol, correlation matrix
+and betas to the policy's benchmark over the last year) and the venue's quotes. Beside the
+radar's fast delta-gamma VaR and Taylor stress grid (the limit checks) it reports the quant
+core's full-repricing historical VaR, spot × vol stress grid and named scenarios on the legs.
 """
 
 from __future__ import annotations
@@ -12,19 +14,26 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dorado_tui.domain.account import AccountState
+from dorado_tui.domain.account import AccountState, Position
 from dorado_tui.domain.clock import NEW_YORK, Clock
 from dorado_tui.domain.decisions import Decision
 from dorado_tui.domain.errors import VenueError
-from dorado_tui.domain.instruments import AssetClass
+from dorado_tui.domain.instruments import AssetClass, ExerciseStyle, Right
 from dorado_tui.engine.risk_service import load_book
+from dorado_tui.quant.book import OptionBook
+from dorado_tui.quant.correlation import correlation_matrix
+from dorado_tui.quant.portfolio import betas
+from dorado_tui.quant.stress import StressGrid, run_scenarios, stress_grid
+from dorado_tui.quant.var import VaR, historical_var
+from dorado_tui.quant.volatility import close_to_close
 from dorado_tui.risk.breakers import BreakerInputs, evaluate_breakers
 from dorado_tui.risk.clusters import Correlations
 from dorado_tui.risk.exposure import Exposure, measure
@@ -35,10 +44,31 @@ from dorado_tui.risk.trading_state import TradingStateBook
 from dorado_tui.store.database import Database
 from dorado_tui.store.repos import positions as position_repo
 from dorado_tui.store.repos import series
-from dorado_tui.venues.base import VenueAdapter
+from dorado_tui.venues.base import OptionsVenueAdapter, VenueAdapter
 
 DAILY = "1d"
 LOOKBACK_DAYS = 365
+
+
+@dataclass(frozen=True)
+class FullRepricing:
+    """The quant core's figures on the legs themselves: historical VaR by full repricing, the
+    spot × relative-vol stress grid (β-scaled spot moves) and the named scenarios."""
+
+    var: VaR | None
+    grid: StressGrid | None
+    scenarios: dict[str, float]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "historical_var": None if self.var is None else {
+                "var_95": self.var.var_95, "cvar_95": self.var.cvar_95,
+                "var_99": self.var.var_99, "cvar_99": self.var.cvar_99},
+            "stress_grid": None if self.grid is None else {
+                "spot_shocks": self.grid.spot_shocks.tolist(), "vol_shocks_relative": self.grid.vol_shocks.tolist(),
+                "pnl": self.grid.pnl.tolist(), "worst": self.grid.worst},
+            "scenarios": self.scenarios,
+        }
 
 
 @dataclass(frozen=True)
@@ -55,6 +85,7 @@ class RiskReport:
     spot_shocks: tuple[float, ...]
     vol_shocks: tuple[float, ...]
     notes: tuple[str, ...]
+    full: FullRepricing | None = None
 
     def as_dict(self) -> dict[str, Any]:
         x = self.exposure
@@ -70,6 +101,7 @@ class RiskReport:
             "trading_states": {scope: {"state": s.state.value, "sizing_multiplier": s.sizing_multiplier,
                                        "trips": [t.reason for t in s.trips]}
                                for scope, s in self.states.scopes.items()},
+            "full_repricing": None if self.full is None else self.full.as_dict(),
             "notes": list(self.notes),
         }
 
@@ -91,26 +123,43 @@ def position_risks(managed: Sequence[position_repo.ManagedPosition]) -> list[Pos
     return out
 
 
-async def market_from_bars(session: AsyncSession, symbols: Sequence[str], spots: dict[str, float],
-                           benchmark: str, since: datetime) -> tuple[MarketFacts, list[str]]:
-    """Vols, correlations and betas from stored daily closes; notes say what was missing."""
+@dataclass(frozen=True)
+class History:
+    """Aligned daily closes of the underlyings (and the benchmark) over the lookback."""
+
+    closes: pd.DataFrame
+
+    @property
+    def simple_returns(self) -> pd.DataFrame:
+        return self.closes.pct_change().dropna()
+
+
+async def load_history(session: AsyncSession, symbols: Sequence[str], since: datetime) -> tuple[History, list[str]]:
     closes = {}
-    for sym in dict.fromkeys([*symbols, benchmark]):
+    for sym in dict.fromkeys(symbols):
         bars = await series.load_bars(session, sym, DAILY, start=since)
         if len(bars) >= 30:
             closes[sym] = bars["close"]
     notes = [f"no daily bars for {s}: its VaR cannot be measured" for s in symbols if s not in closes]
-    if not closes:
-        return MarketFacts(spots, {}), notes
-    rets = np.log(pd.DataFrame(closes)).diff().dropna()
-    vols = {s: float(rets[s].std(ddof=1) * math.sqrt(252)) for s in rets}
-    names = tuple(rets.columns)
-    corr = Correlations(names, np.clip(np.nan_to_num(rets.corr().to_numpy(), nan=0.0), -1, 1))
-    betas = {}
-    if benchmark in rets:
-        var_b = float(rets[benchmark].var(ddof=1))
-        betas = {s: float(rets[s].cov(rets[benchmark]) / var_b) for s in rets} if var_b > 0 else {}
-    return MarketFacts(spots, vols, betas, corr), notes
+    return History(pd.DataFrame(closes).dropna()), notes
+
+
+def market_from_history(history: History, spots: dict[str, float], benchmark: str) -> MarketFacts:
+    """Vols (quant close-to-close over the whole window), correlations and betas (quant)."""
+    closes = history.closes
+    if closes.shape[0] < 31 or closes.shape[1] == 0:
+        return MarketFacts(spots, {})
+    names = tuple(str(c) for c in closes.columns)
+    window = closes.shape[0] - 1
+    vols = {n: float(close_to_close(closes[n].to_numpy(), window=window)[-1]) for n in names}
+    rets = np.log(closes).diff().dropna().to_numpy()
+    corr = np.nan_to_num(correlation_matrix(rets), nan=0.0)
+    np.fill_diagonal(corr, 1.0)
+    out_betas = {}
+    if benchmark in names:
+        b = betas(rets.T, rets[:, names.index(benchmark)])
+        out_betas = {n: float(v) for n, v in zip(names, b, strict=True) if math.isfinite(v)}
+    return MarketFacts(spots, vols, out_betas, Correlations(names, corr))
 
 
 async def _nav_marks(session: AsyncSession, account: AccountState, now: datetime) -> BreakerInputs:
@@ -131,24 +180,72 @@ async def build_risk_report(db: Database, venue: VenueAdapter, policy: RiskPolic
     """Measure the managed positions against the policy (see the module docstring)."""
     now = clock.now()
     account = await venue.get_account_state()
+    notes: list[str] = []
+    bench = policy.portfolio.beta_benchmark
     async with db.read() as session:
         managed = [p for p in await position_repo.positions(session) if not p.paper]
         book = await load_book(session)
         marks = await _nav_marks(session, account, now)
-        notes: list[str] = []
-        if market is None:
-            symbols = sorted({p.underlying for p in managed})
-            spots = await _spots(venue, [*symbols, policy.portfolio.beta_benchmark], notes)
-            market, missing = await market_from_bars(session, symbols, spots, policy.portfolio.beta_benchmark,
-                                                     now - timedelta(days=LOOKBACK_DAYS))
-            notes.extend(missing)
+        symbols = sorted({p.underlying for p in managed})
+        history, missing = await load_history(session, [*symbols, bench], now - timedelta(days=LOOKBACK_DAYS))
+    notes.extend(missing)
+    spots = await _spots(venue, [*symbols, bench], notes)
+    market = market or market_from_history(history, spots, bench)
     state = PortfolioState.build(account.net_liquidation, account.cash, position_risks(managed), market,
                                  layers=policy.layers, cluster_threshold=policy.portfolio.correlation_cluster_threshold)
     exposure = measure(state, policy)
-    breakers = evaluate_breakers(marks, policy).decisions
+    full = await full_repricing(venue, managed, spots, history, market, now, notes)
     p = policy.portfolio
     return RiskReport(now, account.net_liquidation, len(managed), exposure, portfolio_decisions(exposure, policy),
-                      breakers, book, p.stress_spot_shocks_pct, p.stress_vol_shocks_pts, tuple(notes))
+                      evaluate_breakers(marks, policy).decisions, book, p.stress_spot_shocks_pct,
+                      p.stress_vol_shocks_pts, tuple(notes), full)
+
+
+def _years_to(expiry: date, now: datetime) -> float:
+    close = datetime.combine(expiry, dtime(16, 0), NEW_YORK)  # options stop trading at 16:00 New York
+    return max(0.0, (close - now).total_seconds() / (365.0 * 86400.0))
+
+
+async def _leg_vols(venue: VenueAdapter, legs: list[Position]) -> dict[str, float]:
+    options = [leg.instrument for leg in legs if leg.instrument.is_option]
+    if not options or not isinstance(venue, OptionsVenueAdapter):
+        return {}
+    quotes = await venue.get_option_quotes(options)
+    return {q.symbol: q.implied_vol for q in quotes if q.implied_vol is not None and math.isfinite(q.implied_vol)}
+
+
+async def full_repricing(venue: VenueAdapter, managed: Sequence[position_repo.ManagedPosition],
+                         spots: dict[str, float], history: History, market: MarketFacts, now: datetime,
+                         notes: list[str]) -> FullRepricing | None:
+    """Build the quant core's OptionBook from the positions' legs and run its VaR and stress."""
+    legs = [leg for p in managed for leg in p.legs if abs(leg.quantity) > 0]
+    if not legs:
+        return None
+    try:
+        vols = await _leg_vols(venue, legs)
+    except VenueError as exc:
+        notes.append(f"no option quotes from the venue ({exc.message}): no full repricing")
+        return None
+    rows = []
+    for leg in legs:
+        inst = leg.instrument
+        spot, vol = spots.get(inst.underlying, math.nan), vols.get(inst.symbol, math.nan)
+        if not math.isfinite(spot) or (inst.is_option and not math.isfinite(vol)):
+            notes.append(f"{inst.symbol}: no spot or implied vol, full repricing skipped")
+            return None
+        rows.append((inst.underlying, spot, leg.quantity * inst.multiplier, inst.is_option, inst.strike or math.nan,
+                     _years_to(inst.expiry, now) if inst.expiry else 0.0, vol if inst.is_option else 0.0,
+                     inst.right is Right.CALL, inst.exercise is ExerciseStyle.AMERICAN))
+    u, s, q, opt, k, t, v, call, amer = (list(c) for c in zip(*rows, strict=True))
+    book = OptionBook.create(u, s, q, is_option=opt, strike=k, t=t, vol=v, is_call=call, american=amer)
+    beta = [market.betas.get(name, 1.0) for name in u]
+    var = None
+    returns = history.simple_returns
+    try:
+        var = historical_var(book, returns.to_numpy(), [str(c) for c in returns.columns])
+    except ValueError as exc:
+        notes.append(f"historical VaR: {exc}")
+    return FullRepricing(var, stress_grid(book, beta=beta), run_scenarios(book, beta=beta))
 
 
 async def _spots(venue: VenueAdapter, symbols: list[str], notes: list[str]) -> dict[str, float]:
