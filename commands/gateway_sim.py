@@ -6,7 +6,16 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.common import EXIT_BAD_INPUT, EXIT_FAILURE, JsonOpt, console, emit_json, fail, sub_app
+from commands.common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    HomeOpt,
+    JsonOpt,
+    console,
+    emit_json,
+    fail,
+    sub_app,
+)
 
 app = typer.Typer(
     help="Run the IB gateway simulator: the TWS API socket protocol on 127.0.0.1, serving a "
@@ -25,7 +34,9 @@ ControlPortOpt = Annotated[int, typer.Option(
 def run(ctx: typer.Context, port: PortOpt = 4002, control_port: ControlPortOpt = 14002,
         server_version: Annotated[int, typer.Option(help="API version to announce (157–178).")] = 178,
         step: Annotated[float, typer.Option(help="Seconds between market steps (fills, quotes).")] = 1.0,
-        json_out: JsonOpt = False) -> None:
+        book: Annotated[str, typer.Option(help="memory: deterministic in-memory market; simulation: "
+                                               "the home's simulated market and paper broker.")] = "memory",
+        home: HomeOpt = None, json_out: JsonOpt = False) -> None:
     """Serve until Ctrl-C. Orders, fills and positions live in memory for the process' life."""
     if ctx.invoked_subcommand is not None:
         return
@@ -36,6 +47,8 @@ def run(ctx: typer.Context, port: PortOpt = 4002, control_port: ControlPortOpt =
              EXIT_BAD_INPUT)
     if step <= 0:
         fail(f"--step must be positive, got {step}", EXIT_BAD_INPUT)
+    if book not in ("memory", "simulation"):
+        fail(f"--book must be memory or simulation, got {book!r}", EXIT_BAD_INPUT)
     import asyncio
 
     from dorado_tui.venues.ibkr.gateway_sim.runner import RunOptions, serve
@@ -49,10 +62,14 @@ def run(ctx: typer.Context, port: PortOpt = 4002, control_port: ControlPortOpt =
                             f"faults: dorado gateway-sim fault --control-port {info['control_port']} …; "
                             "Ctrl-C stops it.")
 
+    from dorado_tui.domain.errors import DoradoError
+
     try:
-        asyncio.run(serve(RunOptions(port, control_port, server_version, step), ready))
+        asyncio.run(serve(RunOptions(port, control_port, server_version, step, book, home), ready))
     except OSError as exc:
         fail(f"cannot listen on 127.0.0.1:{port} or :{control_port}: {exc.strerror or exc}")
+    except DoradoError as exc:
+        fail(exc.message, exc.exit_code)
 
 
 fault = sub_app("Inject a fault into a running gateway simulator (over its control channel).")

@@ -35,8 +35,14 @@ def check(
     """Connect, read the account, check the clock, live market data, option chains with model
     Greeks, and option trading permission (a what-if order: nothing is transmitted)."""
     import asyncio
+    import logging
 
     from pydantic import ValidationError
+
+    from commands.common import debug_enabled
+
+    if not debug_enabled():  # ib_async logs every IB error; the report below says what matters
+        logging.getLogger("ib_async").setLevel(logging.CRITICAL)
 
     from dorado_tui.domain.clock import RealClock
     from dorado_tui.venues.ibkr.check import run_check

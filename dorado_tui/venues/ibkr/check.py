@@ -9,12 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 
-from ib_async import LimitOrder, Option
+from ib_async import LimitOrder
 
 from dorado_tui.domain.clock import Clock
 from dorado_tui.domain.errors import VenueError
-from dorado_tui.domain.instruments import Right
+from dorado_tui.domain.instruments import OptionChain, Right
 from dorado_tui.venues.ibkr.adapter import IBKRAdapter
 from dorado_tui.venues.ibkr.config import IBKRConfig
 from dorado_tui.venues.ibkr.contracts import bounded
@@ -69,35 +70,32 @@ async def _market_data(ad: IBKRAdapter, symbol: str) -> CheckItem:
     return CheckItem("market data", True, f"{symbol} live (type {ticker.marketDataType}), bid {price:g}")
 
 
-async def _options(ad: IBKRAdapter, symbol: str) -> CheckItem:
+async def _near_chain(ad: IBKRAdapter, symbol: str) -> tuple[list[date], OptionChain]:
     expiries = await ad.get_expirations(symbol)
-    spot = await ad.market.underlying_price(symbol)
-    params = await ad.market.option_params(symbol)
-    strike = min(params.strikes, key=lambda k: abs(k - spot))
-    expiry = expiries[min(2, len(expiries) - 1)]
-    contract = Option(symbol, f"{expiry:%Y%m%d}", strike, "C", "SMART",
-                      tradingClass=ad.config.trading_classes.get(symbol, ""))
-    await ad.bucket.acquire()
-    (qualified,) = await bounded(ad.ib.qualifyContractsAsync(contract), ad.config.request_timeout_s,
-                                 "an option contract")
-    if qualified is None:
-        return CheckItem("options", False, f"no {symbol} {expiry} {strike:g} call listed")
-    ticker = await ad.market.option_ticker(contract, Right.CALL)
-    greeks = ticker.modelGreeks is not None and ticker.modelGreeks.delta is not None
-    detail = (f"{len(expiries)} expirations; {contract.localSymbol.strip()} bid {ticker.bid:g} "
-              f"ask {ticker.ask:g}, model Greeks {'yes' if greeks else 'MISSING'}")
-    return CheckItem("options", greeks and not quote_problem(ticker), detail)
+    if not expiries:
+        raise VenueError(f"IB lists no option expirations for {symbol}")
+    return expiries, await ad.get_chain(symbol, expiries[min(2, len(expiries) - 1)])
+
+
+async def _options(ad: IBKRAdapter, symbol: str) -> CheckItem:
+    expiries, chain = await _near_chain(ad, symbol)
+    calls = [c for c in chain.contracts if c.right is Right.CALL]
+    if not calls:
+        return CheckItem("options", False, f"no {symbol} calls quoted: {'; '.join(chain.notes)}")
+    atm = min(calls, key=lambda c: abs(c.strike - chain.underlying_price))
+    detail = (f"{len(expiries)} expirations; {atm.symbol.strip()} bid {atm.bid:g} ask {atm.ask:g}, "
+              f"model Greeks {'yes' if atm.has_greeks else 'MISSING'}; {len(chain.contracts)} quoted")
+    return CheckItem("options", atm.has_greeks and atm.spread_quality < float("inf"), detail)
 
 
 async def _permissions(ad: IBKRAdapter, symbol: str) -> CheckItem:
-    spot = await ad.market.underlying_price(symbol)
-    params = await ad.market.option_params(symbol)
-    expiry = sorted(params.expirations)[min(2, len(params.expirations) - 1)]
-    strike = min(params.strikes, key=lambda k: abs(k - spot * 0.95))
-    contract = Option(symbol, expiry, strike, "P", "SMART",
-                      tradingClass=ad.config.trading_classes.get(symbol, ""))
-    await ad.bucket.acquire()
-    await bounded(ad.ib.qualifyContractsAsync(contract), ad.config.request_timeout_s, "an option contract")
+    _, chain = await _near_chain(ad, symbol)
+    puts = [c for c in chain.contracts if c.right is Right.PUT]
+    if not puts:
+        return CheckItem("trading permissions", False, f"no {symbol} puts to test with")
+    target = min(puts, key=lambda c: abs(c.strike - 0.95 * chain.underlying_price))
+    (contract,) = await ad.contracts.qualify([target.instrument])
+    assert contract is not None
     order = LimitOrder("BUY", 1, 0.05, account=ad.account, orderRef="dorado-ib-check-whatif")
     await ad.bucket.acquire(priority=True)
     state = await bounded(ad.ib.whatIfOrderAsync(contract, order), ad.config.request_timeout_s,
@@ -106,7 +104,7 @@ async def _permissions(ad: IBKRAdapter, symbol: str) -> CheckItem:
         return CheckItem("trading permissions", False, "what-if order refused: the account may lack "
                                                        "option trading permission (see the gateway log)")
     return CheckItem("trading permissions", True,
-                     f"what-if BUY 1 {contract.localSymbol.strip()}: initial margin change "
+                     f"what-if BUY 1 {target.symbol.strip()}: initial margin change "
                      f"{float(state.initMarginChange):,.2f} (not transmitted)")
 
 

@@ -6,6 +6,7 @@ import math
 from dataclasses import replace
 
 from dorado_tui.domain.clock import Clock
+from dorado_tui.domain.errors import PacingViolation
 from dorado_tui.venues.ibkr.gateway_sim.book import (
     AccountSnapshot,
     Book,
@@ -167,7 +168,11 @@ class DataDesk:
             s.send(enc.tick_snapshot_end(req.req_id))
 
     async def _send_quote(self, s: Session, req_id: int, spec: ContractSpec, generic: str) -> None:
-        quote = await self.book.quote(spec.con_id, self.clock.now())
+        try:
+            quote = await self.book.quote(spec.con_id, self.clock.now())
+        except PacingViolation:  # a venue-backed book refusing over its own rate limit
+            s.send(s.encoder.error(req_id, *PACING_MD))
+            return
         if quote is None:
             return
         quote = apply_quote_fault(quote, self.faults.quotes.get(spec.con_id))

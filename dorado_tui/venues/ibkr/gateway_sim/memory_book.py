@@ -30,6 +30,7 @@ from dorado_tui.venues.ibkr.gateway_sim.book import (
     LegExecution,
     OptionParams,
 )
+from dorado_tui.venues.ibkr.gateway_sim.margin import Exposure, worst_expiry_loss
 from dorado_tui.venues.ibkr.gateway_sim.memory_universe import (
     UnderlyingConfig,
     Universe,
@@ -220,27 +221,15 @@ class MemoryBook:
 
     # --- account -------------------------------------------------------------------------
     def _margin(self, holdings: dict[int, float], now: datetime) -> float:
-        """Σ over underlyings of the worst loss at expiry on a price grid (0 … 3× spot)."""
-        by_underlying: dict[int, list[tuple[ContractSpec, float]]] = {}
+        """Σ over underlyings of the worst loss at expiry (see margin.py)."""
+        by_underlying: dict[int, list[Exposure]] = {}
         for con_id, qty in holdings.items():
             spec = self.universe.specs[con_id]
             root = spec.under_con_id or con_id
-            by_underlying.setdefault(root, []).append((spec, qty))
-        total = 0.0
-        for root, rows in by_underlying.items():
-            spot = self.spots[root]
-            grid = np.unique(np.concatenate([np.linspace(0.0, 3.0 * spot, 61),
-                                             [s.strike for s, _ in rows if s.strike]]))
-            pnl = np.zeros_like(grid)
-            for spec, qty in rows:
-                mark = self._mark(spec.con_id, now)
-                if spec.sec_type == "OPT":
-                    intrinsic = np.maximum(grid - spec.strike, 0) if spec.right == "C" else np.maximum(spec.strike - grid, 0)
-                    pnl += qty * (intrinsic - mark) * spec.multiplier_value
-                else:
-                    pnl += qty * (grid - mark)
-            total += max(0.0, -float(pnl.min()))
-        return total
+            by_underlying.setdefault(root, []).append(Exposure(
+                qty, self._mark(con_id, now), spec.multiplier_value,
+                spec.strike if spec.sec_type == "OPT" else None, spec.right))
+        return sum(worst_expiry_loss(self.spots[root], rows) for root, rows in by_underlying.items())
 
     def _margin_reason(self, request: ExecutionRequest, legs: list[LegExecution]) -> str:
         after = {cid: h.quantity for cid, h in self.holdings.items()}
