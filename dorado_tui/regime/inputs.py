@@ -80,3 +80,43 @@ def require_columns(frame: pd.DataFrame, columns: list[str], what: str) -> None:
     if missing:
         raise RegimeDataError(f"regime data: {what} needs column(s) {', '.join(missing)}; "
                               f"available: {', '.join(map(str, frame.columns)) or 'none'}")
+
+
+#: macro columns that must never reach a model (the simulator's answer key)
+EXCLUDED_MACRO = ("sim_planted_regime",)
+
+
+def _session_dates(index: pd.Index) -> pd.DatetimeIndex:
+    """Daily bars are stamped 00:00 UTC of their session date (the store's convention)."""
+    stamps = pd.DatetimeIndex(index)
+    if stamps.tz is not None:
+        stamps = stamps.tz_convert("UTC").tz_localize(None)
+    return stamps.normalize()
+
+
+def frames_from_store(bars: dict[str, pd.DataFrame], macro: pd.DataFrame | None = None,
+                      funding: dict[str, pd.Series] | None = None) -> MarketFrames:
+    """MarketFrames from what the store returns: daily OHLCV per symbol (aware UTC stamps),
+    macro series by date, and 8-hourly funding per perpetual (averaged per UTC day into
+    `funding_<SYMBOL>`). The simulator's planted-regime column is dropped here, so no model can
+    ever be fed the answer."""
+    frames: dict[str, dict[str, pd.Series]] = {"close": {}, "high": {}, "low": {}}
+    for symbol, frame in bars.items():
+        if frame.empty:
+            continue
+        dated = frame.set_axis(_session_dates(frame.index))
+        for field_name in frames:
+            frames[field_name][symbol] = dated[field_name].astype(float)
+    if not frames["close"]:
+        raise RegimeDataError("regime data: no daily bars in the store (run `dorado data simulate` or import)")
+    macro_out = pd.DataFrame()
+    if macro is not None and not macro.empty:
+        macro_out = macro.drop(columns=[c for c in EXCLUDED_MACRO if c in macro.columns])
+        macro_out = macro_out.set_axis(pd.DatetimeIndex(pd.to_datetime(macro_out.index))).astype(float)
+    for symbol, rates in (funding or {}).items():
+        if rates.empty:
+            continue
+        daily = rates.groupby(_session_dates(rates.index)).mean().rename(f"funding_{symbol}")
+        macro_out = daily.to_frame() if macro_out.empty else macro_out.join(daily, how="outer")
+    return MarketFrames(closes=pd.DataFrame(frames["close"]).sort_index(), macro=macro_out.sort_index(),
+                        highs=pd.DataFrame(frames["high"]).sort_index(), lows=pd.DataFrame(frames["low"]).sort_index())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -42,7 +43,7 @@ class MacroConfig:
     n_restarts: int = 4
     n_iter: int = 100
     screen_iter: int = 10
-    tol: float = 1e-3
+    tol: float = 1e-2
     #: Dirichlet pseudo-counts on staying in a state: regimes last weeks, not days
     persistence_prior: float = 50.0
     seed: int = 0
@@ -88,13 +89,33 @@ class FittedMacro:
         """The distinct regime names this model can output, in canonical order."""
         return tuple(r for r in MACRO_REGIMES if r in self.state_labels)
 
+    def inputs(self, features: pd.DataFrame) -> np.ndarray:
+        """The model's input columns as an array (log-transformed where the model logs them)."""
+        return model_inputs(features, self.feature_names, self.log_features)
+
+    def project(self, x: np.ndarray) -> np.ndarray:
+        """Input array (from `inputs`) → PCA space."""
+        return ((x - self.scaler_mean) / self.scaler_scale - self.pca_mean) @ self.pca_components.T
+
     def reduce(self, features: pd.DataFrame) -> np.ndarray:
         """Model inputs → PCA space, one row per day (NaN rows stay NaN)."""
-        return _reduce(features, self.feature_names, self.log_features, self.scaler_mean,
-                       self.scaler_scale, self.pca_mean, self.pca_components)
+        return self.project(self.inputs(features))
+
+    @cached_property
+    def _whitening(self) -> tuple[np.ndarray, np.ndarray]:
+        """Inverse Cholesky factors and log-normalisers of every state (computed once)."""
+        chol = np.linalg.cholesky(self.covars)
+        inv = np.linalg.inv(chol)
+        d = self.means.shape[1]
+        norm = -np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1) - 0.5 * d * math.log(2 * math.pi)
+        return inv, norm
 
     def loglik(self, reduced: np.ndarray) -> np.ndarray:
-        return gaussian_loglik(reduced, self.means, self.covars)
+        """log N(y_t; mean_k, cov_k) per row and state, from the cached whitening."""
+        inv, norm = self._whitening
+        diff = reduced[:, None, :] - self.means[None, :, :]
+        white = np.einsum("kij,tkj->tki", inv, diff)
+        return -0.5 * (white**2).sum(axis=2) + norm
 
     def filter(self, features: pd.DataFrame) -> pd.DataFrame:
         """Filtered state probabilities P(state_t | x_1..x_t) for every day of `features`."""
@@ -122,14 +143,9 @@ def model_inputs(features: pd.DataFrame, names: tuple[str, ...], logs: tuple[str
     return x
 
 
-def _reduce(features: pd.DataFrame, names: tuple[str, ...], logs: tuple[str, ...], mean: np.ndarray,
-            scale: np.ndarray, pca_mean: np.ndarray, components: np.ndarray) -> np.ndarray:
-    x = model_inputs(features, names, logs)
-    return ((x - mean) / scale - pca_mean) @ components.T
-
-
 def gaussian_loglik(y: np.ndarray, means: np.ndarray, covars: np.ndarray) -> np.ndarray:
-    """log N(y_t; mean_k, cov_k) for every row t and state k (NaN rows give NaN)."""
+    """log N(y_t; mean_k, cov_k) for every row t and state k (NaN rows give NaN); the reference
+    form of `FittedMacro.loglik`."""
     n, d = y.shape
     out = np.empty((n, len(means)))
     for k, (mu, cov) in enumerate(zip(means, covars, strict=True)):

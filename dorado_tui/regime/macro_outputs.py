@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dorado_tui.domain.regime import MACRO_REGIMES
 from dorado_tui.regime.macro import FittedMacro, forward_filter
 
 TREND_DAYS = 3
@@ -68,15 +69,18 @@ def drivers(model: FittedMacro, features: pd.DataFrame, state_probs: np.ndarray,
     start = pos - days
     if start < 1 or regime not in model.labels:
         return {}
-    window = features.iloc[start: pos + 1]
+    x = model.inputs(features.iloc[start: pos + 1])
     col = model.labels.index(regime)
     prior = state_probs[start] @ model.transmat
     actual = float(model.to_labels(state_probs[pos:pos + 1])[0, col])
+    n = len(model.feature_names)
+    # every counterfactual at once: (feature, day, input) with one input held at day `start`
+    frozen = np.repeat(x[None, 1:, :], n, axis=0)
+    frozen[np.arange(n), :, np.arange(n)] = x[0][:, None]
+    loglik = model.loglik(model.project(frozen.reshape(-1, n))).reshape(n, days, -1)
     out: dict[str, float] = {}
-    for name in model.feature_names:
-        frozen = window.iloc[1:].copy()
-        frozen[name] = window[name].iloc[0]
-        probs = forward_filter(model.loglik(model.reduce(frozen)), model.startprob, model.transmat, prior)
+    for j, name in enumerate(model.feature_names):
+        probs = forward_filter(loglik[j], model.startprob, model.transmat, prior)
         out[name] = actual - float(model.to_labels(probs[-1:])[0, col])
     ranked = sorted(out.items(), key=lambda kv: -abs(kv[1]))[:top]
     return {k: round(v, 6) for k, v in ranked}
@@ -94,3 +98,34 @@ def read_day(model: FittedMacro, features: pd.DataFrame, state_probs: np.ndarray
         transition_alert=transition_alert(label_probs, pos, alert),
         drivers=drivers(model, features, state_probs, pos, regime, alert.days),
     )
+
+
+class MacroLive:
+    """Incremental daily prediction: one forward-filter step per new day.
+
+    Seeded with the filtered history up to some day, `update` takes the next day's model inputs
+    and returns its reading without re-filtering the past (the daily job's hot path). It keeps
+    only the last `days` + 1 rows, which the trend, the alert and the drivers need.
+    """
+
+    def __init__(self, model: FittedMacro, features: pd.DataFrame, alert: AlertRules = AlertRules()) -> None:
+        self.model = model
+        self.alert = alert
+        keep = alert.days + 1
+        probs = model.filter(features).to_numpy()
+        self._features = features.iloc[-keep:].loc[:, list(model.feature_names)].copy()
+        self._states = probs[-keep:].copy()
+
+    def update(self, day: pd.Timestamp, row: pd.Series) -> MacroDay:
+        """Advance to `day` with its inputs (`row` indexed by feature name)."""
+        names = list(self.model.feature_names)
+        frame = pd.DataFrame([row[names].to_numpy(dtype=float)], index=[pd.Timestamp(day)], columns=names)
+        prior = self._states[-1] @ self.model.transmat
+        post = forward_filter(self.model.loglik(self.model.reduce(frame)), self.model.startprob,
+                              self.model.transmat, prior)
+        keep = self.alert.days + 2
+        self._features = pd.concat([self._features, frame]).iloc[-keep:]
+        self._states = np.vstack([self._states, post])[-keep:]
+        labels = pd.DataFrame(0.0, index=self._features.index, columns=list(MACRO_REGIMES))
+        labels.loc[:, list(self.model.labels)] = np.asarray(self.model.to_labels(self._states))
+        return read_day(self.model, self._features, self._states, labels, len(labels) - 1, self.alert)

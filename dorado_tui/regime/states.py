@@ -12,7 +12,7 @@ from dorado_tui.domain.regime import CORRELATION_REGIMES, CRYPTO_REGIMES, Regime
 from dorado_tui.regime.correlation import CorrelationConfig
 from dorado_tui.regime.macro_outputs import MacroDay
 
-#: width (in explained-variance share) of the soft margin around the correlation threshold
+#: width of the soft margin around the correlation thresholds (share / correlation units)
 CORRELATION_MARGIN = 0.05
 
 
@@ -28,13 +28,11 @@ def macro_state(day: MacroDay, computed_at: datetime, horizon: timedelta, versio
 def correlation_state(row: pd.Series, asof: pd.Timestamp, config: CorrelationConfig, computed_at: datetime,
                       horizon: timedelta) -> RegimeState:
     """The day's correlation regime. Its "probability" is a soft margin, not a calibrated
-    probability: logistic((share of the first `max_components` PCs − threshold) / 0.05)."""
-    share_k = float(row["top_k_share"])
-    p = 1.0 / (1.0 + math.exp(-(share_k - config.variance) / CORRELATION_MARGIN))
-    if row["regime"] == "concentrated" and p < 0.5:  # concentrated by the PC1 rule alone
-        p = 0.5 + 0.5 * p
+    probability: logistic(margin / 0.05), ≥ 0.5 exactly when the regime is concentrated."""
+    p = 1.0 / (1.0 + math.exp(-float(row["margin"]) / CORRELATION_MARGIN))
     probs = dict(zip(CORRELATION_REGIMES, (p, 1.0 - p), strict=True))
-    extra = {k: float(row[k]) for k in ("n_components", "first_pc_share", "mean_corr", "top_k_share")}
+    extra = {k: float(row[k]) for k in ("n_components", "first_pc_share", "top_k_share", "implied_corr",
+                                        "mean_corr", "margin")}
     return RegimeState(RegimeModel.CORRELATION, _day(asof), str(row["regime"]), max(p, 1 - p), probs,
                        computed_at, horizon, model_version=f"pca-w{config.window}-{config.variance:g}", extra=extra)
 

@@ -111,3 +111,40 @@ def test_most_stressed_state_is_crisis_from_one_sigma() -> None:
     profiles = [_profile(vol=1.2, stress=1.5, vol_change=0.4), _profile(vol=1.1, stress=1.0, vol_change=0.4),
                 _profile(vol=-0.8, trend=0.4, stress=-0.9)]
     assert name_states(profiles) == ["crisis", "risk_off", "risk_on"]
+
+
+def test_cached_whitening_loglik_equals_the_reference(fitted: FittedMacro, features: pd.DataFrame) -> None:
+    y = fitted.reduce(features.loc[fitted.train_start:].iloc[:200])
+    np.testing.assert_allclose(fitted.loglik(y), gaussian_loglik(y, fitted.means, fitted.covars), rtol=1e-10)
+
+
+def test_incremental_daily_step_equals_a_full_refilter(fitted: FittedMacro, features: pd.DataFrame) -> None:
+    from dorado_tui.regime.macro_outputs import MacroLive
+    from dorado_tui.regime.macro_walk import latest_reading
+
+    rows = features.loc[fitted.train_start:]
+    live = MacroLive(fitted, rows.iloc[:-2])
+    live.update(rows.index[-2], rows.iloc[-2])
+    stepped = live.update(rows.index[-1], rows.iloc[-1])
+    full = latest_reading(fitted, features)
+    assert stepped.asof == full.asof == rows.index[-1]
+    assert stepped.regime == full.regime and stepped.transition_alert == full.transition_alert
+    assert stepped.drivers == full.drivers and len(full.drivers) == 5
+    for name, p in full.probabilities.items():
+        assert stepped.probabilities[name] == pytest.approx(p, abs=1e-12)
+        assert stepped.trend_3d[name] == pytest.approx(full.trend_3d[name], abs=1e-12)
+
+
+def test_drivers_name_the_input_whose_move_changed_the_regime(fitted: FittedMacro, features: pd.DataFrame) -> None:
+    from dorado_tui.regime.macro_outputs import drivers
+
+    rows = features.loc[fitted.train_start:].copy()
+    probs = fitted.filter(rows).to_numpy()
+    labels = fitted.to_labels(probs)
+    # a day whose regime differs from three days before: something moved it
+    pos = next(i for i in range(len(rows) - 1, 10, -1) if labels[i].argmax() != labels[i - 3].argmax())
+    regime = fitted.labels[int(labels[pos].argmax())]
+    scores = drivers(fitted, rows, probs, pos, regime)
+    assert len(scores) == 5
+    assert max(scores.values()) > 0.05  # freezing the top driver undoes a real share of the move
+    assert list(scores) == sorted(scores, key=lambda k: -abs(scores[k]))
