@@ -22,6 +22,7 @@ from dorado_tui.domain.errors import VenueError
 from dorado_tui.domain.instruments import Instrument
 from dorado_tui.domain.orders import Action, CancelResult, Order, OrderLeg, OrderResult, OrderType
 from dorado_tui.domain.states import TradingState
+from dorado_tui.engine.console_views.ports import KillReport
 from dorado_tui.engine.risk_service import RiskService
 from dorado_tui.risk.trading_state import GLOBAL, Resume, Trip, reduces_every_leg
 from dorado_tui.store.repos import audit
@@ -56,6 +57,11 @@ class KillOutcome:
             if self.not_flattened:
                 text += f", not flattened (no usable quote): {', '.join(self.not_flattened)}"
         return text
+
+    def as_console_report(self) -> KillReport:
+        """The console's view of this kill."""
+        return KillReport(self.state, sum(c.cancelled for c in self.cancelled), len(self.still_working), self.at,
+                          self.message)
 
     def as_dict(self) -> dict[str, object]:
         return {"state": self.state.value, "at": self.at.isoformat(), "message": self.message,

@@ -23,7 +23,7 @@ from dorado_tui.domain.orders import Order, OrderResult
 from dorado_tui.domain.states import TradingState
 from dorado_tui.engine.risk_codec import book_from_records, scope_details, scope_reason
 from dorado_tui.risk.breakers import BreakerInputs, BreakerOutcome, apply_trips, evaluate_breakers
-from dorado_tui.risk.events import Alert
+from dorado_tui.risk.events import Alert, alerts_from_decisions
 from dorado_tui.risk.gate import Lock, order_allowed, order_underlyings
 from dorado_tui.risk.policy import RiskPolicy
 from dorado_tui.risk.protections import (
@@ -118,10 +118,14 @@ class RiskService:
 
     async def record_decisions(self, decisions: Sequence[Decision], *, kind: str, scope: str = GLOBAL,
                                candidate_id: str | None = None) -> int:
-        """Persist check decisions (trade/portfolio verdicts) so the operator can see each figure."""
+        """Persist check decisions (trade/portfolio verdicts) so the operator can see each figure,
+        and raise alerts for the notable passing ones (near a limit, cash drag, ...)."""
+        now = self.clock.now()
         async with self.db.transaction() as tx:
-            return await risk_repo.record_risk_events(tx, decisions, at=self.clock.now(), scope=scope,
-                                                      kind=kind, candidate_id=candidate_id)
+            n = await risk_repo.record_risk_events(tx, decisions, at=now, scope=scope, kind=kind,
+                                                   candidate_id=candidate_id)
+        await self._publish_alerts(alerts_from_decisions(list(decisions), now, scope))
+        return n
 
     async def apply_breakers(self, inputs: BreakerInputs) -> BreakerOutcome:
         """Evaluate every breaker, latch new trips, record them, publish state changes and alerts."""

@@ -68,3 +68,16 @@ class RiskEvent:
             "decision": self.decision.as_dict(),
             "details": self.details,
         }
+
+
+#: Passing decisions that still deserve the operator's attention, and how loudly.
+_NOTABLE = {"NEAR_LIMIT": Severity.WARNING, "NEAR_BREAKER": Severity.WARNING, "CASH_DRAG": Severity.INFO,
+            "SPREAD_FLAGGED": Severity.INFO, "REGIME_NEUTRAL": Severity.INFO}
+
+
+def alerts_from_decisions(decisions: tuple[Decision, ...] | list[Decision], now: datetime,
+                          scope: str = "global") -> tuple[Alert, ...]:
+    """Alerts for passing-but-notable decisions (near a limit, cash drag, flagged spread, neutral
+    regime). Denials are not alerts: they are refusals the caller reports with the decision."""
+    return tuple(Alert(_NOTABLE[d.code], d.code, d.reason, now, scope, d) for d in decisions
+                 if d.passed and d.code in _NOTABLE)

@@ -167,3 +167,36 @@ async def test_a_protection_lock_is_recorded_once_and_blocks_opening_orders(db: 
     async with db.transaction() as tx:
         admission = await service.admit_order(tx, _order("o-9", 1), {}, locks=first.locks)
     assert (admission.admitted, admission.decision.code) == (False, "STOP_COOLDOWN")
+
+
+async def test_trade_and_portfolio_decisions_are_persisted_word_for_word(db: Database, clock: FixedClock) -> None:
+    from dataclasses import replace as dc_replace
+
+    from dorado_tui.risk.portfolio import MarketFacts, PortfolioState
+    from dorado_tui.risk.portfolio_checks import check_portfolio
+    from dorado_tui.risk.trade import check_trade
+
+    from ._builders import context, put_spread
+
+    bus = InProcessBus()
+    alerts = await bus.subscribe(ALERT_CHANNEL)
+    service = await _service(db, clock, bus)
+    candidate = put_spread(quantity=6)  # one unit more than sizing allows
+    trade = check_trade(candidate, context(), POLICY)
+    state = PortfolioState.build(100_000.0, 100_000.0, [], MarketFacts({"SPY": 450.0}, {"SPY": 0.18}),
+                                 layers=POLICY.layers)
+    portfolio = check_portfolio(state.simulate_add(dc_replace(candidate, delta=10.0)), POLICY)
+    await service.record_decisions(trade.decisions, kind="trade_check", candidate_id="c1")
+    await service.record_decisions(portfolio.decisions, kind="portfolio_check", candidate_id="c1")
+    async with db.read() as s:
+        stored = await risk_repo.risk_events(s, kind="trade_check")
+        stored_pf = await risk_repo.risk_events(s, kind="portfolio_check")
+    by_check = {e.decision.check: e.decision for e in stored}
+    assert by_check["trade.sizing"].reason == "quantity 6 exceeds the sized 5 (adaptive_rules, 2 % of NAV)"
+    assert by_check["trade.sizing"] == next(d for d in trade.decisions if d.check == "trade.sizing")
+    assert {e.decision.check for e in stored_pf} == {d.check for d in portfolio.decisions}
+    assert all(e.candidate_id == "c1" for e in stored + stored_pf)
+    first, second = await alerts.get(within=1.0), await alerts.get(within=1.0)
+    assert first is not None and second is not None
+    assert [(e.payload["code"], e.payload["severity"]) for e in (first, second)] == [
+        ("REGIME_NEUTRAL", "INFO"), ("CASH_DRAG", "INFO")]
