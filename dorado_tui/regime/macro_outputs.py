@@ -39,37 +39,36 @@ class MacroDay:
     drivers: dict[str, float]
 
 
-def trend(label_probs: pd.DataFrame, pos: int, days: int = TREND_DAYS) -> dict[str, float]:
-    """Change of every regime's probability over the last `days` rows ending at row `pos`."""
-    back = max(pos - days, 0)
-    delta = label_probs.iloc[pos] - label_probs.iloc[back]
-    return {str(k): float(v) for k, v in delta.items()}
+def trend(label_probs: np.ndarray, pos: int, days: int = TREND_DAYS) -> np.ndarray:
+    """Change of every regime's probability over the `days` rows ending at row `pos`."""
+    return label_probs[pos] - label_probs[max(pos - days, 0)]
 
 
-def transition_alert(label_probs: pd.DataFrame, pos: int, rules: AlertRules = AlertRules()) -> bool:
+def transition_alert(label_probs: np.ndarray, pos: int, rules: AlertRules = AlertRules()) -> bool:
     """True when the regime is in flux at row `pos`:
 
     the leading probability is below `low_confidence`, or the leading regime changed within the
     last `days` rows, or any regime's probability moved by ≥ `swing` over those rows.
     """
-    window = label_probs.iloc[max(pos - rules.days, 0): pos + 1]
-    leaders = window.to_numpy().argmax(axis=1)
-    moved = (window.iloc[-1] - window.iloc[0]).abs().max()
-    return bool(window.iloc[-1].max() < rules.low_confidence or len(set(leaders)) > 1 or moved >= rules.swing)
+    window = label_probs[max(pos - rules.days, 0): pos + 1]
+    leaders = window.argmax(axis=1)
+    moved = float(np.abs(window[-1] - window[0]).max())
+    return bool(window[-1].max() < rules.low_confidence or (leaders != leaders[-1]).any() or moved >= rules.swing)
 
 
-def drivers(model: FittedMacro, features: pd.DataFrame, state_probs: np.ndarray, pos: int,
+def drivers(model: FittedMacro, inputs: np.ndarray, state_probs: np.ndarray, pos: int,
             regime: str, days: int = TREND_DAYS, top: int = 5) -> dict[str, float]:
     """The features that moved the day's regime probability, by counterfactual.
 
     For each model input f, rerun the last `days` filter steps with f frozen at its value
     `days` rows earlier; the driver score is P(regime | actual) − P(regime | f frozen): positive
     means f's recent move pushed toward today's regime. The `top` largest magnitudes are kept.
+    `inputs` is `model.inputs(features)` for the same rows as `state_probs`.
     """
     start = pos - days
     if start < 1 or regime not in model.labels:
         return {}
-    x = model.inputs(features.iloc[start: pos + 1])
+    x = inputs[start: pos + 1]
     col = model.labels.index(regime)
     prior = state_probs[start] @ model.transmat
     actual = float(model.to_labels(state_probs[pos:pos + 1])[0, col])
@@ -86,17 +85,27 @@ def drivers(model: FittedMacro, features: pd.DataFrame, state_probs: np.ndarray,
     return {k: round(v, 6) for k, v in ranked}
 
 
-def read_day(model: FittedMacro, features: pd.DataFrame, state_probs: np.ndarray,
-             label_probs: pd.DataFrame, pos: int, alert: AlertRules = AlertRules()) -> MacroDay:
-    """Assemble the reading for row `pos` (all arrays share the row order of `features`)."""
-    row = label_probs.iloc[pos]
-    regime = str(row.idxmax())
+def full_label_probs(model: FittedMacro, state_probs: np.ndarray) -> np.ndarray:
+    """Regime probabilities in MACRO_REGIMES column order (0 for names the model lacks)."""
+    out = np.zeros((len(state_probs), len(MACRO_REGIMES)))
+    out[:, [MACRO_REGIMES.index(n) for n in model.labels]] = np.asarray(model.to_labels(state_probs))
+    return out
+
+
+def read_day(model: FittedMacro, asof: pd.Timestamp, inputs: np.ndarray, state_probs: np.ndarray,
+             pos: int, alert: AlertRules = AlertRules()) -> MacroDay:
+    """Assemble the reading for row `pos` (`inputs` and `state_probs` share their row order)."""
+    labels = full_label_probs(model, state_probs[: pos + 1])
+    row = labels[pos]
+    lead = int(row.argmax())
+    regime = MACRO_REGIMES[lead]
+    delta = trend(labels, pos, alert.days)
     return MacroDay(
-        asof=pd.Timestamp(label_probs.index[pos]), regime=regime, confidence=float(row.max()),
-        probabilities={str(k): float(v) for k, v in row.items()},
-        trend_3d=trend(label_probs, pos, alert.days),
-        transition_alert=transition_alert(label_probs, pos, alert),
-        drivers=drivers(model, features, state_probs, pos, regime, alert.days),
+        asof=pd.Timestamp(asof), regime=regime, confidence=float(row[lead]),
+        probabilities={n: float(p) for n, p in zip(MACRO_REGIMES, row, strict=True)},
+        trend_3d={n: float(d) for n, d in zip(MACRO_REGIMES, delta, strict=True)},
+        transition_alert=transition_alert(labels, pos, alert),
+        drivers=drivers(model, inputs, state_probs, pos, regime, alert.days),
     )
 
 
@@ -105,27 +114,23 @@ class MacroLive:
 
     Seeded with the filtered history up to some day, `update` takes the next day's model inputs
     and returns its reading without re-filtering the past (the daily job's hot path). It keeps
-    only the last `days` + 1 rows, which the trend, the alert and the drivers need.
+    only the last `days` + 2 rows, which the trend, the alert and the drivers need.
     """
 
     def __init__(self, model: FittedMacro, features: pd.DataFrame, alert: AlertRules = AlertRules()) -> None:
         self.model = model
         self.alert = alert
-        keep = alert.days + 1
+        self._keep = alert.days + 2
         probs = model.filter(features).to_numpy()
-        self._features = features.iloc[-keep:].loc[:, list(model.feature_names)].copy()
-        self._states = probs[-keep:].copy()
+        self._inputs = model.inputs(features)[-self._keep:]
+        self._states = probs[-self._keep:]
 
     def update(self, day: pd.Timestamp, row: pd.Series) -> MacroDay:
         """Advance to `day` with its inputs (`row` indexed by feature name)."""
-        names = list(self.model.feature_names)
-        frame = pd.DataFrame([row[names].to_numpy(dtype=float)], index=[pd.Timestamp(day)], columns=names)
-        prior = self._states[-1] @ self.model.transmat
-        post = forward_filter(self.model.loglik(self.model.reduce(frame)), self.model.startprob,
-                              self.model.transmat, prior)
-        keep = self.alert.days + 2
-        self._features = pd.concat([self._features, frame]).iloc[-keep:]
-        self._states = np.vstack([self._states, post])[-keep:]
-        labels = pd.DataFrame(0.0, index=self._features.index, columns=list(MACRO_REGIMES))
-        labels.loc[:, list(self.model.labels)] = np.asarray(self.model.to_labels(self._states))
-        return read_day(self.model, self._features, self._states, labels, len(labels) - 1, self.alert)
+        model = self.model
+        x = model.inputs(row.to_frame().T)
+        prior = self._states[-1] @ model.transmat
+        post = forward_filter(model.loglik(model.project(x)), model.startprob, model.transmat, prior)
+        self._inputs = np.vstack([self._inputs, x])[-self._keep:]
+        self._states = np.vstack([self._states, post])[-self._keep:]
+        return read_day(model, day, self._inputs, self._states, len(self._states) - 1, self.alert)

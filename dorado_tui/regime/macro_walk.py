@@ -82,4 +82,4 @@ def latest_reading(model: FittedMacro, features: pd.DataFrame, asof: pd.Timestam
         raise ValueError("macro reading: no day has every model input")
     feats = feats.iloc[int(np.flatnonzero(valid)[0]):]
     probs, labels = filtered_labels(model, feats)
-    return read_day(model, feats, probs, labels, len(feats) - 1, alert)
+    return read_day(model, pd.Timestamp(feats.index[-1]), model.inputs(feats), probs, len(feats) - 1, alert)

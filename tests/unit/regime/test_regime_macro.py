@@ -144,7 +144,28 @@ def test_drivers_name_the_input_whose_move_changed_the_regime(fitted: FittedMacr
     # a day whose regime differs from three days before: something moved it
     pos = next(i for i in range(len(rows) - 1, 10, -1) if labels[i].argmax() != labels[i - 3].argmax())
     regime = fitted.labels[int(labels[pos].argmax())]
-    scores = drivers(fitted, rows, probs, pos, regime)
+    scores = drivers(fitted, fitted.inputs(rows), probs, pos, regime)
     assert len(scores) == 5
     assert max(scores.values()) > 0.05  # freezing the top driver undoes a real share of the move
     assert list(scores) == sorted(scores, key=lambda k: -abs(scores[k]))
+
+
+def test_trend_is_the_three_day_change_of_each_probability() -> None:
+    from dorado_tui.regime.macro_outputs import trend
+
+    probs = np.array([[0.9, 0.1], [0.8, 0.2], [0.7, 0.3], [0.4, 0.6]])
+    np.testing.assert_allclose(trend(probs, 3), [-0.5, 0.5])
+    np.testing.assert_allclose(trend(probs, 1), [-0.1, 0.1])  # short history: from the first row
+
+
+@pytest.mark.parametrize(("rows", "alert"), [
+    ([[0.95, 0.05]] * 4, False),                                   # steady and sure
+    ([[0.95, 0.05]] * 3 + [[0.55, 0.45]], True),                   # confidence below 0.6
+    ([[0.9, 0.1], [0.85, 0.15], [0.8, 0.2], [0.72, 0.28]], False),  # drift of 0.18 < 0.2
+    ([[0.9, 0.1], [0.85, 0.15], [0.75, 0.25], [0.65, 0.35]], True),  # drift of 0.25
+    ([[0.3, 0.7], [0.9, 0.1], [0.9, 0.1], [0.9, 0.1]], True),       # leader changed 3 days ago
+])
+def test_transition_alert_rules(rows: list[list[float]], alert: bool) -> None:
+    from dorado_tui.regime.macro_outputs import transition_alert
+
+    assert transition_alert(np.array(rows), 3) is alert
