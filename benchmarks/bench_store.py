@@ -28,8 +28,8 @@ from dorado_tui.store.repos import audit, bots, orders, series
 from dorado_tui.store.urls import sqlite_url
 
 SYMBOLS, DAYS = 15, 2520  # ~10 years of daily bars for the PRD-sized universe
-AUDIT_ROWS = 2_000
-INTENTS = 200
+AUDIT_ROWS = 1_000
+INTENTS = 100
 T0 = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)
 
 

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dorado_tui.store.errors import DuplicateKey
@@ -33,13 +32,16 @@ def upsert(session: AsyncSession, table: Any, keys: Sequence[str], update: Seque
                                       set_={c: getattr(stmt.excluded, c) for c in update})
 
 
-async def insert_unique(session: AsyncSession, row: Any, what: str, key: str) -> Any:
-    """Add `row` inside a savepoint; a unique-key clash raises DuplicateKey and leaves the
-    caller's transaction usable (PostgreSQL would otherwise abort it)."""
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError as exc:
-        raise DuplicateKey(what, key) from exc
-    return row
+async def insert_new(session: AsyncSession, row: Any, keys: Sequence[str], what: str, key: str) -> int:
+    """Insert a table-class instance unless its natural key exists; returns the new surrogate id.
+
+    One INSERT ... ON CONFLICT DO NOTHING RETURNING id: a clash raises DuplicateKey without any
+    database error, so the caller's transaction stays usable and no savepoint is needed.
+    """
+    table = type(row).__table__
+    values = {c.name: getattr(row, c.name) for c in table.columns if not (c.name == "id" and row.id is None)}
+    stmt = insert(session, table).values(**values).on_conflict_do_nothing(index_elements=list(keys))
+    new_id = (await session.execute(stmt.returning(table.c.id))).scalar_one_or_none()
+    if new_id is None:
+        raise DuplicateKey(what, key)
+    return int(new_id)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dorado_tui.store.database import user_of
@@ -27,6 +27,7 @@ from dorado_tui.store.types import canonical_json
 
 GENESIS = "0" * 64
 AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
+HEAD = AuditHeadRow.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +68,13 @@ def entry_hash(prev_hash: str, user_id: str, seq: int, at: datetime, actor: str,
 
 async def _lock_head(session: AsyncSession, user: str, at: datetime) -> tuple[int, str]:
     """Lock the head row for the rest of the transaction (creating it on the very first append)."""
-    query = select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.user_id == user).with_for_update()
-    row = (await session.execute(query)).one_or_none()
+    conn = await session.connection()
+    query = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.user_id == user).with_for_update()
+    row = (await conn.execute(query)).one_or_none()
     if row is None:
-        await session.execute(insert(session, AuditHeadRow).values(user_id=user, seq=0, hash=GENESIS, at=at)
-                              .on_conflict_do_nothing(index_elements=["user_id"]))
-        row = (await session.execute(query)).one()
+        await conn.execute(insert(session, HEAD).values(user_id=user, seq=0, hash=GENESIS, at=at)
+                           .on_conflict_do_nothing(index_elements=["user_id"]))
+        row = (await conn.execute(query)).one()
     return int(row.seq), str(row.hash)
 
 
@@ -94,10 +96,10 @@ async def append(session: AsyncSession, *, actor: str, action: str, at: datetime
     seq += 1
     text = canonical_json(dict(payload or {}))
     digest = entry_hash(prev, user, seq, at, actor, action, subject, text)
-    await session.execute(AUDIT.insert().values(user_id=user, seq=seq, at=at, actor=actor, action=action,
-                                                subject=subject, payload=text, prev_hash=prev, hash=digest))
-    await session.execute(update(AuditHeadRow).where(AuditHeadRow.user_id == user)
-                          .values(seq=seq, hash=digest, at=at))
+    conn = await session.connection()
+    await conn.execute(AUDIT.insert().values(user_id=user, seq=seq, at=at, actor=actor, action=action,
+                                             subject=subject, payload=text, prev_hash=prev, hash=digest))
+    await conn.execute(HEAD.update().where(HEAD.c.user_id == user).values(seq=seq, hash=digest, at=at))
     return AuditEntry(seq, at, actor, action, subject, json.loads(text), prev, digest)
 
 

@@ -15,9 +15,12 @@ from dorado_tui.domain.states import BotState, check_transition
 from dorado_tui.store.database import user_of
 from dorado_tui.store.errors import NotFound, StaleState
 from dorado_tui.store.repos import audit
-from dorado_tui.store.repos._sql import insert_unique, upsert
+from dorado_tui.store.repos._sql import insert_new, upsert
 from dorado_tui.store.tables import BotConfigRow, BotRow, BotTransitionRow, SignalRow, UniverseRow
 from dorado_tui.store.types import canonical_json, jsonable
+
+BOTS = BotRow.__table__  # type: ignore[attr-defined]
+TRANSITIONS = BotTransitionRow.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +58,9 @@ def _record(row: BotRow) -> BotRecord:
                      row.template, row.strategy_layer, row.mode, row.enabled, row.updated_at)
 
 
-async def _row(session: AsyncSession, bot_id: str, lock: bool = False) -> BotRow:
+async def _row(session: AsyncSession, bot_id: str) -> BotRow:
     query = select(BotRow).where(BotRow.user_id == user_of(session), BotRow.bot_key == bot_id)
-    row = (await session.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
+    row = (await session.execute(query)).scalar_one_or_none()
     if row is None:
         raise NotFound("bot", bot_id)
     return row
@@ -79,10 +82,12 @@ async def sync_bot(session: AsyncSession, bot_id: str, payload: Mapping[str, Any
     user = user_of(session)
     doc = jsonable(dict(payload))
     digest = hashlib.sha256(canonical_json(doc).encode()).hexdigest()
-    row = (await session.execute(select(BotRow).where(BotRow.user_id == user, BotRow.bot_key == bot_id)
-                                 .with_for_update())).scalar_one_or_none()
+    query = select(BotRow).where(BotRow.user_id == user, BotRow.bot_key == bot_id).with_for_update()
+    row = (await session.execute(query)).scalar_one_or_none()
     if row is None:
-        row = await insert_unique(session, BotRow(user_id=user, bot_key=bot_id, updated_at=at), "bot", bot_id)
+        await insert_new(session, BotRow(user_id=user, bot_key=bot_id, updated_at=at), ["user_id", "bot_key"],
+                         "bot", bot_id)
+        row = (await session.execute(query)).scalar_one()
     row.universe, row.underlying, row.template = universe, underlying, template
     row.strategy_layer, row.mode, row.enabled, row.updated_at = strategy_layer, mode, enabled, at
     latest = (await session.execute(select(BotConfigRow.digest).where(BotConfigRow.bot_id == row.id)
@@ -130,18 +135,19 @@ async def record_transition(session: AsyncSession, bot_id: str, to_state: BotSta
     """Move a bot to `to_state`: legality checked against the state machine, the stored state
     compared with `expected_from` (StaleState when another process moved it first), the step and
     its audit entry written in the caller's transaction. Raises IllegalTransition, NotFound."""
-    row = await _row(session, bot_id, lock=True)
-    current = BotState(row.state)
+    user = user_of(session)
+    found = (await session.execute(select(BOTS.c.id, BOTS.c.state).where(
+        BOTS.c.user_id == user, BOTS.c.bot_key == bot_id).with_for_update())).one_or_none()
+    if found is None:
+        raise NotFound("bot", bot_id)
+    current = BotState(found.state)
     if expected_from is not None and current is not expected_from:
         raise StaleState(f"bot {bot_id} is {current.value}, not {expected_from.value} as expected")
     event = check_transition(current, to_state)
-    moved = await session.execute(update(BotRow).where(BotRow.id == row.id, BotRow.state == current.value)
-                                  .values(state=to_state.value, updated_at=at))
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
-        raise StaleState(f"bot {bot_id} changed state while moving to {to_state.value}")
-    session.add(BotTransitionRow(user_id=row.user_id, bot_id=row.id, from_state=current.value,
-                                 to_state=to_state.value, event=event, reason=reason,
-                                 candidate_key=candidate_id, actor=actor, at=at))
+    await session.execute(BOTS.update().where(BOTS.c.id == found.id).values(state=to_state.value, updated_at=at))
+    await session.execute(TRANSITIONS.insert().values(
+        user_id=user, bot_id=found.id, from_state=current.value, to_state=to_state.value, event=event,
+        reason=reason, candidate_key=candidate_id, actor=actor, at=at))
     await audit.append(session, actor=actor, action="bot.transition", subject=bot_id, at=at,
                        payload={"from": current.value, "to": to_state.value, "event": event,
                                 "reason": reason, "candidate": candidate_id})
@@ -181,7 +187,7 @@ async def record_signal(session: AsyncSession, signal: SignalRecord) -> None:
                     payload=jsonable(dict(signal.payload or {})),
                     research_context=jsonable(dict(signal.research_context or {})),
                     action=signal.action, action_reason=signal.action_reason, received_at=signal.received_at)
-    await insert_unique(session, row, "signal", signal.signal_id)
+    await insert_new(session, row, ["user_id", "signal_key"], "signal", signal.signal_id)
 
 
 async def set_signal_action(session: AsyncSession, signal_id: str, action: str, reason: str = "") -> None:

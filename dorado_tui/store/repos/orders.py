@@ -21,7 +21,7 @@ from dorado_tui.store.codec import order_leg_from_json, order_leg_to_json
 from dorado_tui.store.database import user_of
 from dorado_tui.store.errors import NotFound
 from dorado_tui.store.repos import audit
-from dorado_tui.store.repos._sql import insert, insert_unique, upsert
+from dorado_tui.store.repos._sql import insert, insert_new, upsert
 from dorado_tui.store.tables import FillQualityRow, FillRow, OrderIntentRow, OrderRow
 
 WORKING = tuple(s.value for s in OrderStatus if s.is_working)
@@ -62,7 +62,7 @@ async def record_intent(session: AsyncSession, order: Order, *, at: datetime,
                          quantity=order.quantity, limit_price=order.limit_price, opening=order.opening,
                          tag=order.tag, legs=[order_leg_to_json(leg) for leg in order.legs],
                          status=IntentStatus.RECORDED.value, created_at=at, updated_at=at)
-    await insert_unique(session, row, "order intent", order.client_order_id)
+    await insert_new(session, row, ["user_id", "client_order_id"], "order intent", order.client_order_id)
     await audit.append(session, actor=actor, action="order.intent", subject=order.client_order_id, at=at,
                        payload={"bot": order.bot_id, "candidate": candidate_id, "type": order.order_type,
                                 "quantity": order.quantity, "limit": order.limit_price,

@@ -14,7 +14,7 @@ from dorado_tui.domain.account import AccountState, Position
 from dorado_tui.store.codec import instrument_from_json, instrument_to_json
 from dorado_tui.store.database import user_of
 from dorado_tui.store.errors import NotFound
-from dorado_tui.store.repos._sql import insert_unique, upsert
+from dorado_tui.store.repos._sql import insert_new, upsert
 from dorado_tui.store.tables import AccountSnapshotRow, PositionLegRow, PositionRow, TradeRow
 from dorado_tui.store.types import jsonable
 
@@ -60,8 +60,8 @@ async def open_position(session: AsyncSession, p: ManagedPosition) -> None:
                       unrealized_pnl=p.unrealized_pnl, realized_pnl=p.realized_pnl,
                       greeks=jsonable(dict(p.greeks)), opened_at=p.opened_at, marked_at=p.marked_at,
                       closed_at=p.closed_at)
-    await insert_unique(session, row, "position", p.position_id)
-    await _write_legs(session, row.id or 0, p.legs)
+    pk = await insert_new(session, row, ["user_id", "position_key"], "position", p.position_id)
+    await _write_legs(session, pk, p.legs)
 
 
 async def _write_legs(session: AsyncSession, position_pk: int, legs: Sequence[Position]) -> None:
@@ -190,7 +190,7 @@ async def record_trade(session: AsyncSession, t: TradeRecord) -> None:
                    strategy_layer=t.strategy_layer, paper=t.paper, max_loss=t.max_loss,
                    realized_pnl=t.realized_pnl, fees=t.fees, reward=t.reward, exit_reason=t.exit_reason,
                    entry_features=jsonable(dict(t.entry_features)), opened_at=t.opened_at, closed_at=t.closed_at)
-    await insert_unique(session, row, "trade", t.trade_id)
+    await insert_new(session, row, ["user_id", "trade_key"], "trade", t.trade_id)
 
 
 async def close_trade(session: AsyncSession, trade_id: str, *, realized_pnl: float, reward: float | None,
