@@ -29,7 +29,7 @@ from dorado_tui.domain.instruments import (
     SecType,
     option_instrument,
 )
-from dorado_tui.domain.market import Quote, SwapRates
+from dorado_tui.domain.market import Bar, Quote, SwapRates
 from dorado_tui.domain.orders import CancelResult, Fill, Order, OrderResult, OrderStatus
 from dorado_tui.venues.base import FXVenueAdapter, OptionsVenueAdapter, VenueStatus
 from dorado_tui.venues.ibkr.config import IBKRConfig
@@ -343,6 +343,18 @@ class IBKRAdapter(OptionsVenueAdapter, FXVenueAdapter):
                             self.config.fx_interest_rates, self.clock.now())
         except ValueError as exc:
             raise VenueError(str(exc)) from exc
+
+    async def get_bars(self, symbol: str, days: int, bar_size: str = "1 day") -> list[Bar]:
+        """Historical bars from IB (paced by IB's historical rules); empty when IB has none."""
+        self._require_connected("fetch history")
+        if days <= 0:
+            raise VenueError(f"days must be positive, got {days}")
+        inst = self._instrument_for(symbol)
+        if inst is None:
+            raise VenueError(f"{symbol!r} is not a symbol Dorado can map to IB")
+        (contract,) = await self.contracts.qualify([inst])
+        assert contract is not None  # strict qualification raises instead
+        return await self.market.bars(contract, symbol, days, bar_size)
 
     async def underlying_price(self, symbol: str) -> float:
         self._require_connected("price an underlying")

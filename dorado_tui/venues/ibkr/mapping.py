@@ -12,18 +12,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from ib_async import Contract, Forex, Index, Option, Stock
 from ib_async import Order as IBOrder
 from ib_async.contract import ComboLeg, Crypto
-from ib_async.objects import AccountValue
+from ib_async.objects import AccountValue, BarData
 from ib_async.objects import Fill as IBFill
 from ib_async.objects import Position as IBPosition
 from ib_async.order import Trade
 from ib_async.ticker import Ticker
 
 from dorado_tui.domain.account import AccountState, Position
+from dorado_tui.domain.clock import NEW_YORK
 from dorado_tui.domain.instruments import (
     ExerciseStyle,
     Instrument,
@@ -32,7 +33,7 @@ from dorado_tui.domain.instruments import (
     SecType,
     option_instrument,
 )
-from dorado_tui.domain.market import Quote, SwapRates
+from dorado_tui.domain.market import Bar, Quote, SwapRates
 from dorado_tui.domain.orders import Action, Fill, Order, OrderResult, OrderStatus, OrderType
 
 #: IB error codes that mean "this new order was not accepted".
@@ -211,6 +212,16 @@ def quote_problem(ticker: Ticker) -> str:
     if ticker.halted is not None and math.isfinite(ticker.halted) and ticker.halted > 0:
         return "trading halted"
     return ""
+
+
+def bar_from_ib(symbol: str, bar: BarData) -> Bar:
+    """A daily bar starts at 09:30 New York on its date; intraday bars carry their instant."""
+    if isinstance(bar.date, datetime):
+        start = bar.date.astimezone(UTC)
+    else:
+        start = datetime.combine(bar.date, time(9, 30), tzinfo=NEW_YORK).astimezone(UTC)
+    return Bar(symbol=symbol, start=start, open=float(bar.open), high=float(bar.high),
+               low=float(bar.low), close=float(bar.close), volume=float(bar.volume))
 
 
 # --- orders, fills, positions, account ------------------------------------------------------

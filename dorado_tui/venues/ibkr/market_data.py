@@ -15,7 +15,7 @@ from ib_async.objects import OptionChain as IBOptionChain
 from ib_async.ticker import Ticker
 
 from dorado_tui.domain.clock import Clock
-from dorado_tui.domain.errors import VenueError
+from dorado_tui.domain.errors import PacingViolation, VenueError
 from dorado_tui.domain.instruments import (
     ExerciseStyle,
     Instrument,
@@ -24,10 +24,16 @@ from dorado_tui.domain.instruments import (
     Right,
     option_instrument,
 )
+from dorado_tui.domain.market import Bar
 from dorado_tui.venues.ibkr.config import IBKRConfig
 from dorado_tui.venues.ibkr.contracts import ContractCache, bounded
-from dorado_tui.venues.ibkr.mapping import clean_price, option_from_ticker, parse_expiry
-from dorado_tui.venues.ibkr.pacing import TokenBucket
+from dorado_tui.venues.ibkr.mapping import (
+    bar_from_ib,
+    clean_price,
+    option_from_ticker,
+    parse_expiry,
+)
+from dorado_tui.venues.ibkr.pacing import HistoricalPacer, TokenBucket
 
 Sleep = Callable[[float], Awaitable[None]]
 PACING_CODES = frozenset({100, 420})
@@ -82,6 +88,7 @@ class MarketData:
         self.clock = clock
         self._sleep = sleep
         self.lines = asyncio.Semaphore(config.max_market_data_lines)
+        self.historical = HistoricalPacer(per_10min=config.historical_per_10min, sleep=sleep)
         self.lines_in_use = 0
         self.errors = ErrorLog()
         self.pacing_errors = 0
@@ -112,8 +119,9 @@ class MarketData:
                 return tickers
             self.pacing_errors += 1
             await self._sleep(self.config.pacing_backoff_s * (attempt + 1))
-        raise VenueError(f"IB pacing: snapshot for {contract.localSymbol or contract.symbol} "
-                         f"refused {self.config.pacing_retry_limit + 1} times")
+        raise PacingViolation(f"IB pacing: snapshot for {contract.localSymbol or contract.symbol} "
+                              f"refused {self.config.pacing_retry_limit + 1} times",
+                              retry_after=self.config.pacing_backoff_s)
 
     async def _snapshot_once(self, contract: Contract) -> Ticker:
         (ticker,) = await bounded(self.ib.reqTickersAsync(contract), self.config.request_timeout_s,
@@ -144,8 +152,9 @@ class MarketData:
                 return ticker
             self.pacing_errors += 1
             await self._sleep(self.config.pacing_backoff_s * (attempt + 1))
-        raise VenueError(f"IB pacing: quotes for {contract.localSymbol} refused "
-                         f"{self.config.pacing_retry_limit + 1} times")
+        raise PacingViolation(f"IB pacing: quotes for {contract.localSymbol} refused "
+                              f"{self.config.pacing_retry_limit + 1} times",
+                              retry_after=self.config.pacing_backoff_s)
 
     async def _stream_once(self, contract: Contract, right: Right) -> Ticker:
         ticker = self.ib.reqMktData(contract, "101", False, False)
@@ -250,6 +259,34 @@ class MarketData:
             return inst, await self.option_ticker(contract, inst.right)
 
         return list(await asyncio.gather(*(one(i, c) for i, c in zip(instruments, contracts, strict=True))))
+
+    # --- history ---------------------------------------------------------------------
+    async def bars(self, contract: Contract, symbol: str, days: int, bar_size: str) -> list[Bar]:
+        """Historical bars (TRADES; MIDPOINT for FX), within IB's historical pacing rules."""
+        what = "MIDPOINT" if contract.secType == "CASH" else "TRADES"
+        key = (contract.conId, days, bar_size, what)
+        for attempt in range(self.config.pacing_retry_limit + 1):
+            await self.historical.acquire(key, contract.conId)
+            await self.bucket.acquire()
+            self.errors.take(contract.conId)
+            rows = await bounded(self.ib.reqHistoricalDataAsync(
+                contract, "", f"{days} D", bar_size, what, True, formatDate=2,
+                timeout=self.config.request_timeout_s), self.config.request_timeout_s + 1,
+                f"history for {symbol}")
+            errors = self.errors.take(contract.conId)
+            if any(is_pacing_error(c, m) for c, m in errors):
+                self.pacing_errors += 1
+                await self._sleep(self.config.pacing_backoff_s * (attempt + 1))
+                continue
+            if errors and not rows:
+                code, message = errors[0]
+                if code == 162:
+                    return []  # "HMDS query returned no data"
+                raise VenueError(f"IB refused history for {symbol}: {code} {message}")
+            return [bar_from_ib(symbol, row) for row in rows]
+        raise PacingViolation(f"IB pacing: history for {symbol} refused "
+                              f"{self.config.pacing_retry_limit + 1} times",
+                              retry_after=self.config.pacing_backoff_s)
 
     # --- long-lived streams (console, monitor) -----------------------------------------
     async def subscribe(self, contract: Contract, generic: str = "") -> Ticker:

@@ -186,3 +186,32 @@ async def test_placements_carry_the_client_order_id_in_order_ref(adapter, gatewa
     await adapter.place_order(single("ref-xyz", call(570), Action.BUY, 1, limit=20.0))
     reqs = [r for _, r in gateway.requests if isinstance(r, PlaceOrderRequest)]
     assert [r.order_ref for r in reqs] == ["ref-xyz"]
+
+
+async def test_daily_history_arrives_as_bars_ending_at_the_current_price(adapter, clock):
+    bars = await adapter.get_bars("SPY", 30)
+    assert len(bars) == 22  # weekdays in 30 calendar days back from Friday 2025-03-14
+    assert bars[-1].close == pytest.approx(560.0, abs=0.01)
+    assert all(b.low <= min(b.open, b.close) and b.high >= max(b.open, b.close) for b in bars)
+    starts = [b.start for b in bars]
+    assert starts == sorted(starts) and starts[-1].hour == 13 and starts[-1].minute == 30  # 09:30 EDT
+    assert await adapter.get_bars("USDJPY", 5, "1 min") == []  # IB: no data (162)
+
+
+async def test_historical_pacing_error_is_retried(adapter, gateway):
+    from dorado_tui.venues.ibkr.gateway_sim.faults import PacingTarget
+
+    gateway.pacing_violation(PacingTarget.HISTORICAL, 1)
+    bars = await adapter.get_bars("QQQ", 10)
+    assert len(bars) >= 6 and adapter.market.pacing_errors == 1
+
+
+async def test_fx_order_fills_in_base_currency_units(adapter):
+    from dorado_tui.domain.instruments import Instrument, SecType
+
+    usdjpy = Instrument("USDJPY", SecType.FX, "USDJPY", tick=0.005, currency="JPY")
+    await adapter.place_order(single("fx-1", usdjpy, Action.BUY, 25_000))
+    res = await adapter.wait_for_order("fx-1", filled, SETTLE)
+    (fill,) = res.fills
+    assert (fill.symbol, fill.quantity, fill.multiplier) == ("USDJPY", 25_000, 1)
+    assert fill.price == pytest.approx(150.25, abs=0.01)

@@ -186,3 +186,18 @@ async def test_reconciliation_hook_gates_trading_after_reconnect(adapter, gatewa
     await adapter.link.wait_state(lambda s: s is not LinkState.PAUSED, SETTLE)
     assert await adapter.link.wait_ready(SETTLE)
     assert len(seen) == 2
+
+
+async def test_silent_gateway_is_probed_then_dropped_and_reconnected(make_adapter, gateway, clock):
+    ad = make_adapter(heartbeat_interval_s=0.05)
+    await ad.connect()
+    try:
+        before = start_apis(gateway)
+        gateway.delay_replies(0.5)  # the socket stays open but answers nothing in time
+        clock.advance(timedelta(seconds=1))  # idle longer than the heartbeat interval
+        await ad.link.wait_state(lambda s: s is not LinkState.READY, SETTLE)
+        gateway.delay_replies(0.0)
+        assert await ad.link.wait_ready(SETTLE)
+        assert ad.link.reconnects >= 1 and start_apis(gateway) > before
+    finally:
+        await ad.disconnect()

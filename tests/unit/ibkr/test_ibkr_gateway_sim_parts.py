@@ -41,6 +41,9 @@ def test_frame_is_length_prefixed_nul_terminated_text():
     assert data[4:] == b"3\0SELL\x001.5\x001\0\0\0"
     assert split_fields(data[4:]) == ["3", "SELL", "1.5", "1", "", ""]
     assert encode_field(math.inf) == "Infinite"
+    import numpy as np
+
+    assert encode_field(np.float64(562.33)) == "562.33"  # not "np.float64(562.33)"
 
 
 def test_handshake_version_range_is_negotiated_inside_both_bands():

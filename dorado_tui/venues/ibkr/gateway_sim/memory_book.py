@@ -152,8 +152,8 @@ class MemoryBook:
         path = np.cumsum(rets)
         closes = self.spots[con_id] * np.exp(path - path[-1])  # the last close is today's spot
         rows: list[BarRow] = []
-        for d, close, r in zip(sessions, closes, rets, strict=True):
-            open_ = close / math.exp(r)
+        for d, close_, r in zip(sessions, closes, rets, strict=True):
+            close, open_ = float(close_), float(close_) / math.exp(float(r))
             hi, lo = max(open_, close) * 1.002, min(open_, close) * 0.998
             rows.append((f"{d:%Y%m%d}", round(open_, 2), round(hi, 2), round(lo, 2), round(close, 2),
                          1.0e6, round((open_ + close) / 2, 2), 5000))
@@ -201,11 +201,27 @@ class MemoryBook:
             return round(max(qty * price * 0.00002, 2.0), 2)
         return round(max(0.005 * qty, 1.0), 2)
 
+    def _usd(self, currency: str) -> float:
+        """USD per unit of `currency` at the book's FX spots (the account is kept in USD)."""
+        if currency == "USD":
+            return 1.0
+        for u in self.underlyings:
+            if u.sec_type == "CASH" and u.symbol == "USD" and u.currency == currency:
+                return 1.0 / self.spots[u.con_id]
+            if u.sec_type == "CASH" and u.symbol == currency and u.currency == "USD":
+                return self.spots[u.con_id]
+        raise ValueError(f"the in-memory book has no USD rate for {currency}")
+
+    def _value(self, con_id: int, quantity: float, price: float) -> float:
+        spec = self.universe.specs[con_id]
+        return quantity * price * spec.multiplier_value * self._usd(spec.currency)
+
     def _book_leg(self, leg: LegExecution) -> None:
         h = self.holdings.setdefault(leg.spec.con_id, Holding())
         signed = leg.quantity if leg.action == "BUY" else -leg.quantity
-        value = leg.price * leg.spec.multiplier_value
-        self.cash -= signed * value + leg.commission
+        value = leg.price * leg.spec.multiplier_value  # cost basis stays in the contract currency
+        fx = self._usd(leg.spec.currency)
+        self.cash -= (signed * value + leg.commission) * fx
         if h.quantity == 0 or (h.quantity > 0) == (signed > 0):
             h.cost += signed * value
             h.quantity += signed
@@ -229,7 +245,8 @@ class MemoryBook:
             by_underlying.setdefault(root, []).append(Exposure(
                 qty, self._mark(con_id, now), spec.multiplier_value,
                 spec.strike if spec.sec_type == "OPT" else None, spec.right))
-        return sum(worst_expiry_loss(self.spots[root], rows) for root, rows in by_underlying.items())
+        return sum(worst_expiry_loss(self.spots[root], rows) * self._usd(self.universe.specs[root].currency)
+                   for root, rows in by_underlying.items())
 
     def _margin_reason(self, request: ExecutionRequest, legs: list[LegExecution]) -> str:
         after = {cid: h.quantity for cid, h in self.holdings.items()}
@@ -237,10 +254,10 @@ class MemoryBook:
         for leg in legs:
             signed = leg.quantity if leg.action == "BUY" else -leg.quantity
             after[leg.spec.con_id] = after.get(leg.spec.con_id, 0.0) + signed
-            cash_after -= signed * leg.price * leg.spec.multiplier_value + leg.commission
+            cash_after -= (self._value(leg.spec.con_id, signed, leg.price)
+                           + leg.commission * self._usd(leg.spec.currency))
         after = {k: v for k, v in after.items() if abs(v) > 1e-9}
-        marks = sum(q * self._mark(c, request.time) * self.universe.specs[c].multiplier_value
-                    for c, q in after.items())
+        marks = sum(self._value(c, q, self._mark(c, request.time)) for c, q in after.items())
         equity = cash_after + marks
         margin = self._margin(after, request.time)
         if equity < margin:
@@ -270,8 +287,7 @@ class MemoryBook:
         return out
 
     async def account(self, now: datetime) -> AccountSnapshot:
-        marks = sum(h.quantity * self._mark(c, now) * self.universe.specs[c].multiplier_value
-                    for c, h in self.holdings.items())
+        marks = sum(self._value(c, h.quantity, self._mark(c, now)) for c, h in self.holdings.items())
         net_liq = self.cash + marks
         margin = self._margin({c: h.quantity for c, h in self.holdings.items()}, now)
         return AccountSnapshot(self.account_id, "USD", round(self.cash, 2), round(net_liq, 2),

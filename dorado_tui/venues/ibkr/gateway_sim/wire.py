@@ -37,7 +37,7 @@ def encode_field(value: Field) -> str:
             return ""
         if math.isinf(value):
             return "Infinite" if value > 0 else "-Infinite"
-        return repr(value)
+        return repr(float(value))  # numpy floats are floats too, but repr as np.float64(...)
     return str(value)
 
 
