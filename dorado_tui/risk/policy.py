@@ -287,7 +287,7 @@ class AlertPolicy(_Frozen):
 def _default_layers() -> dict[str, LayerPolicy]:
     return {
         "L1_wheel": LayerPolicy(capital_budget_pct=50.0, max_heat_pct=15.0, cash_secured_puts=True,
-                                templates=("cash_secured_put", "covered_call"), max_dte=60),
+                                templates=("short_put", "wheel", "covered_call"), max_dte=60),
         "L2_credit_spreads": LayerPolicy(capital_budget_pct=35.0, max_heat_pct=12.0,
                                          max_dte=60, min_dte=7),
         "ZERO_DTE": LayerPolicy(capital_budget_pct=10.0, max_heat_pct=3.0, max_dte=0,

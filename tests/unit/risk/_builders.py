@@ -66,7 +66,7 @@ def iron_condor(quantity: float = 1.0) -> Candidate:
 def cash_secured_put(strike: float = 50.0, quantity: float = 1.0, **extra: Any) -> Candidate:
     legs = (leg("KO", Right.PUT, strike, Action.SELL, 0.95, 1.05, delta=-0.25),)
     return candidate(legs, credit=100.0, max_loss=strike * 100 - 100.0, width=None, underlying="KO",
-                     template="cash_secured_put", layer="L1_wheel", quantity=quantity, **extra)
+                     template="short_put", layer="L1_wheel", quantity=quantity, **extra)
 
 
 def naked_call(quantity: float = 1.0) -> Candidate:

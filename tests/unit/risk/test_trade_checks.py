@@ -193,7 +193,7 @@ def test_layer_must_exist_be_enabled_and_allow_the_template() -> None:
     assert (d.code, d.reason) == ("LAYER_UNKNOWN", "strategy layer 'L9' has no budget in the risk policy")
     d = s.check_layer(put_spread(strategy_layer="L1_wheel"), context(), POLICY)
     assert d.reason == ("template put_credit_spread is not allowed in layer L1_wheel "
-                        "(allowed: cash_secured_put, covered_call)")
+                        "(allowed: short_put, wheel, covered_call)")
 
 
 def test_dte_bounds_narrow_by_layer_and_template() -> None:
