@@ -86,7 +86,6 @@ class IBKRAdapter(OptionsVenueAdapter, FXVenueAdapter):
         self.link.on_connected = self._after_connect
         self.link.on_resubscribe = self._resubscribe
         self.account = config.account
-        self._first_sync = True
 
     # --- wiring for the engine -----------------------------------------------------------
     def set_reconciler(self, hook: ReconcileHook | None) -> None:
@@ -96,6 +95,10 @@ class IBKRAdapter(OptionsVenueAdapter, FXVenueAdapter):
     def set_alert_sink(self, sink: Callable[[VenueAlert], Awaitable[None] | None] | None) -> None:
         """Where REDUCING/HALTED recommendations and alerts go (the risk radar / bus)."""
         self.link.on_alert = sink
+
+    async def resync_now(self) -> bool:
+        """Pull the gateway's state and run the reconciliation hook again; True = trading."""
+        return await self.link.resync()
 
     def add_order_listener(self, fn: Callable[[OrderResult], None]) -> None:
         """Called with an order's full current state whenever it changes (status, fill, fee)."""
@@ -117,9 +120,7 @@ class IBKRAdapter(OptionsVenueAdapter, FXVenueAdapter):
             self.account = accounts[0]
         elif self.account not in accounts:
             raise VenueError(f"IB account {self.account} is not among {', '.join(accounts)}")
-        reason = "connect" if self._first_sync else "reconnect"
-        self._first_sync = False
-        return await self.resync.run(reason, self.account)
+        return await self.resync.run(self.link.sync_reason or "connect", self.account)
 
     async def _resubscribe(self) -> None:
         count = await self.market.resubscribe()

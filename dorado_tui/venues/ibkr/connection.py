@@ -68,6 +68,7 @@ class ConnectionManager:
         self.on_resubscribe: Callable[[], Awaitable[None]] | None = None
         self.on_alert: AlertSink | None = None
         self.outage_since: datetime | None = None
+        self.sync_reason = ""  # connect | reconnect | data-lost | manual (read by on_connected)
         self.last_heartbeat: datetime | None = None
         self.reconnects = 0
         self.delays: list[float] = []  # every backoff delay taken (status and tests)
@@ -130,7 +131,7 @@ class ConnectionManager:
             except VenueError:
                 self.state = LinkState.DISCONNECTED
                 raise
-        await self._after_connect()
+        await self._after_connect("connect")
         self._start_watchdog()
 
     async def disconnect(self) -> None:
@@ -201,8 +202,17 @@ class ConnectionManager:
             if not in_use.done():
                 in_use.cancel()
 
-    async def _after_connect(self) -> None:
+    async def resync(self) -> bool:
+        """Pull and reconcile again now (e.g. after the operator fixed what PAUSED trading);
+        True when trading is allowed afterwards."""
+        if self.state not in (LinkState.READY, LinkState.PAUSED, LinkState.DEGRADED):
+            raise VenueError(f"IB not connected ({self.state.value}): cannot resync")
+        await self._after_connect("manual")
+        return self.trading_allowed
+
+    async def _after_connect(self, reason: str) -> None:
         """SYNCING → (resync + reconciliation) → READY, or PAUSED when reconciliation refuses."""
+        self.sync_reason = reason
         self.state = LinkState.SYNCING
         self._ready.clear()
         self.last_heartbeat = self.clock.now()
@@ -269,7 +279,7 @@ class ConnectionManager:
                 delay = delay * 2
             else:
                 self.reconnects += 1
-                await self._after_connect()
+                await self._after_connect("reconnect")
                 if self.state is not LinkState.DISCONNECTED:
                     return
                 delay = self.config.reconnect_initial_s  # dropped again while syncing
@@ -299,7 +309,7 @@ class ConnectionManager:
         log.warning("IB 1101: connectivity restored, data lost — resubscribing and resyncing")
         if self.on_resubscribe is not None:
             await self.on_resubscribe()
-        await self._after_connect()
+        await self._after_connect("data-lost")
 
     def _on_update(self) -> None:
         self.last_heartbeat = self.clock.now()

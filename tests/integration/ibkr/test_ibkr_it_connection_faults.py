@@ -62,6 +62,7 @@ async def test_nightly_reset_1100_then_1101_resubscribes_and_resyncs_before_trad
     await adapter.link.wait_state(lambda s: s is not LinkState.READY, SETTLE)
     assert await adapter.link.wait_ready(SETTLE)
     assert adapter.resync.count == syncs + 1  # pulled and reconciled before READY
+    assert adapter.resync.last.reason == "data-lost"
     await gateway.wait_until(lambda: any(contract.conId in s.subs.market_data.values()
                                          for s in gateway.sessions), SETTLE)
     requests = [r for _, r in gateway.requests if isinstance(r, MarketDataRequest)
@@ -182,9 +183,8 @@ async def test_reconciliation_hook_gates_trading_after_reconnect(adapter, gatewa
         await adapter.place_order(put_spread("g-1"))
     assert alerts[-1].recommendation is TradingState.REDUCING
     decision["ok"] = True
-    gateway.drop_connections()
-    await adapter.link.wait_state(lambda s: s is not LinkState.PAUSED, SETTLE)
-    assert await adapter.link.wait_ready(SETTLE)
+    assert await adapter.resync_now() is True  # the operator fixed it: a manual resync resumes
+    assert seen[-1].reason == "manual" and adapter.link.trading_allowed
     assert len(seen) == 2
 
 
