@@ -41,8 +41,9 @@ def verify(home: HomeOpt = None, json_out: JsonOpt = False) -> None:
         console().print(f"audit chain intact: {report.rows} entries, head seq {report.head_seq} "
                         f"hash {report.head_hash}", markup=False, soft_wrap=True)
     else:
-        console(stderr=True).print(f"audit chain BROKEN after {report.rows} good entries: {report.problem}",
-                                   markup=False, soft_wrap=True)
+        good = f"{report.rows} good entr{'y' if report.rows == 1 else 'ies'}"
+        console(stderr=True).print(f"audit chain BROKEN after {good}: {report.problem}", markup=False,
+                                   soft_wrap=True)
     if not report.ok:
         raise typer.Exit(EXIT_FAILURE)
 
