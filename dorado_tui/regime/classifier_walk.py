@@ -74,19 +74,22 @@ def retrain_days(samples: Samples, every: str | int, min_train: int) -> list[pd.
 
 
 def walk_forward(samples: Samples, fit: FitFn, every: str | int = "QE", min_train: int = 500,
-                 progress: Progress | None = None) -> pd.DataFrame:
-    """Out-of-sample predictions for every row from the first retraining day on.
+                 progress: Progress | None = None, since: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Out-of-sample predictions for every row from the first retraining day (or `since`) on.
 
     The result has the sample frame's index, the predictor's columns and `model_start` (the
-    day the serving model took over; it was trained on labels known before it).
+    day the serving model took over; it was trained on labels known before it). Models whose
+    period ends before `since` are not fitted at all.
     """
     days = retrain_days(samples, every, min_train)
     if not days:
         raise ValueError(f"walk-forward: fewer than {min_train} labelled samples to train on")
     f = samples.frame
-    bounds = [*days[1:], pd.Timestamp.max]
+    spans = list(zip(days, [*days[1:], pd.Timestamp.max], strict=True))
+    if since is not None:
+        spans = [(a, b) for a, b in spans if b > since]
     parts = []
-    for i, (start, stop) in enumerate(zip(days, bounds, strict=True)):
+    for i, (start, stop) in enumerate(spans):
         model = fit(samples.known_before(start))
         rows = f[(f["date"] >= start) & (f["date"] < stop)]
         if len(rows):
@@ -94,5 +97,7 @@ def walk_forward(samples: Samples, fit: FitFn, every: str | int = "QE", min_trai
             out["model_start"] = start
             parts.append(out)
         if progress is not None:
-            progress(i + 1, len(days))
+            progress(i + 1, len(spans))
+    if not parts:
+        raise ValueError("walk-forward: no sample falls in the requested period")
     return pd.concat(parts)

@@ -1,9 +1,10 @@
 """Point-in-time macro feature pipeline: levels, rolling z-scores and rates of change per day.
 
 Every value for day t is computed from data dated on or before t: only trailing rolling windows,
-as-of (forward-fill) alignment, no centring, no back-fill, no whole-sample normalisation. The
-pipeline is pandas' trailing `rolling` (the field's vectorized tool for this); nothing here looks
-at a later row, which `tests/unit/regime/test_regime_point_in_time.py` proves by truncation.
+as-of (forward-fill) alignment, no centring, no back-fill, no whole-sample normalisation. Frames
+with ragged, gappy columns go through pandas' trailing `rolling` (z-scores, moving averages);
+realised vol comes from the quant core. Nothing here looks at a later row, which
+`tests/unit/regime/test_regime_point_in_time.py` proves by truncation and perturbation.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dorado_tui.regime.indicators import realized_vol
 from dorado_tui.regime.inputs import MarketFrames, RegimeDataError, asof_align
-
-TRADING_DAYS = 252
 
 
 @dataclass(frozen=True)
@@ -55,12 +55,6 @@ def rolling_zscore(frame: pd.DataFrame, window: int) -> pd.DataFrame:
     roll = frame.rolling(window, min_periods=window)
     std = roll.std(ddof=0)
     return (frame - roll.mean()) / std.where(std > 0)
-
-
-def realized_vol(closes: pd.Series, window: int) -> pd.Series:
-    """Annualised close-to-close volatility of log returns over a trailing window."""
-    rets = np.log(closes).diff()
-    return rets.rolling(window, min_periods=window).std(ddof=1) * np.sqrt(TRADING_DAYS)
 
 
 def macro_levels(data: MarketFrames, spec: FeatureSpec = FeatureSpec()) -> pd.DataFrame:

@@ -23,8 +23,8 @@ import pandas as pd
 
 from dorado_tui.domain.regime import FX_REGIMES
 from dorado_tui.regime.classifier_walk import Samples, label_dates
-from dorado_tui.regime.features import realized_vol, rolling_zscore
-from dorado_tui.regime.indicators import rsi
+from dorado_tui.regime.features import rolling_zscore
+from dorado_tui.regime.indicators import realized_vol, rsi
 from dorado_tui.regime.inputs import MarketFrames, RegimeDataError, asof_align
 
 FX_FEATURES = (

@@ -95,16 +95,17 @@ def full_label_probs(model: FittedMacro, state_probs: np.ndarray) -> np.ndarray:
 def read_day(model: FittedMacro, asof: pd.Timestamp, inputs: np.ndarray, state_probs: np.ndarray,
              pos: int, alert: AlertRules = AlertRules()) -> MacroDay:
     """Assemble the reading for row `pos` (`inputs` and `state_probs` share their row order)."""
-    labels = full_label_probs(model, state_probs[: pos + 1])
-    row = labels[pos]
+    first = max(pos - alert.days, 0)
+    labels = full_label_probs(model, state_probs[first: pos + 1])  # only the rows the day needs
+    row = labels[-1]
     lead = int(row.argmax())
     regime = MACRO_REGIMES[lead]
-    delta = trend(labels, pos, alert.days)
+    delta = trend(labels, len(labels) - 1, alert.days)
     return MacroDay(
         asof=pd.Timestamp(asof), regime=regime, confidence=float(row[lead]),
         probabilities={n: float(p) for n, p in zip(MACRO_REGIMES, row, strict=True)},
         trend_3d={n: float(d) for n, d in zip(MACRO_REGIMES, delta, strict=True)},
-        transition_alert=transition_alert(labels, pos, alert),
+        transition_alert=transition_alert(labels, len(labels) - 1, alert),
         drivers=drivers(model, inputs, state_probs, pos, regime, alert.days),
     )
 

@@ -81,5 +81,5 @@ def latest_reading(model: FittedMacro, features: pd.DataFrame, asof: pd.Timestam
     if not valid.any():
         raise ValueError("macro reading: no day has every model input")
     feats = feats.iloc[int(np.flatnonzero(valid)[0]):]
-    probs, labels = filtered_labels(model, feats)
+    probs = model.filter(feats).to_numpy()
     return read_day(model, pd.Timestamp(feats.index[-1]), model.inputs(feats), probs, len(feats) - 1, alert)

@@ -27,24 +27,25 @@ class RegimeHistoryWriter(Protocol):
 
 
 class KeyValueCache(Protocol):
-    """A string cache (in-process dict or Redis)."""
+    """A JSON-document cache (the store's in-process or Redis cache fits)."""
 
-    async def get(self, key: str) -> str | None: ...
+    async def get(self, key: str) -> Any | None: ...
 
-    async def set(self, key: str, value: str) -> None: ...
+    async def set(self, key: str, value: Any) -> None: ...
 
 
 class MemoryLatestCache:
-    """In-process KeyValueCache."""
+    """In-process KeyValueCache (documents kept as JSON text, as Redis would)."""
 
     def __init__(self) -> None:
         self._data: dict[str, str] = {}
 
-    async def get(self, key: str) -> str | None:
-        return self._data.get(key)
+    async def get(self, key: str) -> Any | None:
+        raw = self._data.get(key)
+        return None if raw is None else json.loads(raw)
 
-    async def set(self, key: str, value: str) -> None:
-        self._data[key] = value
+    async def set(self, key: str, value: Any) -> None:
+        self._data[key] = json.dumps(value)
 
 
 def state_to_dict(state: RegimeState) -> dict[str, Any]:
@@ -84,11 +85,14 @@ class RegimePublisher:
         for state in states:
             key = CACHE_PREFIX + state.model.value
             current = await self._cache.get(key)
-            if current is not None:
-                old = state_from_dict(json.loads(current))
-                if (old.asof, old.computed_at) > (state.asof, state.computed_at):
+            if isinstance(current, dict):
+                try:
+                    old = state_from_dict(current)
+                except (ValueError, KeyError, TypeError):
+                    old = None  # an unreadable entry is simply replaced
+                if old is not None and (old.asof, old.computed_at) > (state.asof, state.computed_at):
                     continue
-            await self._cache.set(key, json.dumps(state_to_dict(state)))
+            await self._cache.set(key, state_to_dict(state))
 
 
 @dataclass(frozen=True)
@@ -136,8 +140,8 @@ async def read_latest(cache: KeyValueCache, model: RegimeModel, clock: Clock) ->
     if raw is None:
         return reading(model, None, clock.now())
     try:
-        state = state_from_dict(json.loads(raw))
-    except (ValueError, KeyError, TypeError) as exc:
+        state = state_from_dict(raw if isinstance(raw, dict) else json.loads(raw))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         return RegimeReading(model, None, True, NEUTRAL,
                              f"{model.value} regime unreadable in cache ({exc}); gate neutral (allow-all)")
     return reading(model, state, clock.now())

@@ -49,6 +49,8 @@ class RadarConfig:
     features: FeatureSpec = field(default_factory=FeatureSpec)
     macro: MacroConfig = field(default_factory=MacroConfig)
     macro_every: str | int = "ME"
+    #: complete days before the first walk-forward macro model (history backfill)
+    min_train_days: int = 756
     correlation: CorrelationConfig = field(default_factory=CorrelationConfig)
     fx: FXConfig = field(default_factory=FXConfig)
     crypto: CryptoConfig = field(default_factory=CryptoConfig)
@@ -138,6 +140,31 @@ class RegimeRadar:
         metrics["stage1_active_features"] = model.active_features()
         art = save_crypto(self.models_dir, model, self.clock.now(), metrics, _config_dict(self.config.crypto))
         return TrainResult("crypto", art.version, metrics)
+
+    # ---- walk-forward history ------------------------------------------------------------------
+    def backfill(self, data: MarketFrames, start: pd.Timestamp, end: pd.Timestamp | None = None,
+                 progress: TrainProgress | None = None) -> Computed:
+        """Point-in-time states of every model for each day in [start, end] by walk-forward
+        (fresh models per period, not the saved artefacts); failures per model in `problems`."""
+        from dorado_tui.regime import backfill as bf
+
+        last = pd.Timestamp(end) if end is not None else data.last_date
+        first = pd.Timestamp(start)
+        now = self.clock.now()
+        report = progress or (lambda _s, _d, _t: None)
+        jobs: dict[str, Callable[[], list[RegimeState]]] = {
+            "macro": lambda: bf.macro_history(data, self.config, first, last, now, report),
+            "correlation": lambda: bf.correlation_states(data, self.config, first, last, now),
+            "fx": lambda: bf.fx_history(data, self.config, first, last, now, report),
+            "crypto": lambda: bf.crypto_history(data, self.config, first, last, now, report),
+        }
+        states, problems = [], {}
+        for name, job in jobs.items():
+            try:
+                states.extend(job())
+            except (RegimeDataError, ValueError, KeyError) as exc:
+                problems[name] = getattr(exc, "message", None) or str(exc)
+        return Computed(states, problems)
 
     # ---- daily states ---------------------------------------------------------------------
     def compute(self, data: MarketFrames, asof: pd.Timestamp | None = None) -> Computed:

@@ -86,3 +86,16 @@ def test_weekend_crypto_moves_land_in_monday_returns(synth: Synthetic) -> None:
     friday = returns.index[returns.index.get_loc(monday) - 1]
     assert returns.loc[monday, "BTC"] == pytest.approx(np.log(btc.loc[monday] / btc.loc[friday]))
     assert isinstance(returns, pd.DataFrame)
+
+
+def test_stacked_pca_agrees_with_the_quant_core_matrix_by_matrix(synth: Synthetic) -> None:
+    from dorado_tui.quant.correlation import pca
+
+    returns = aligned_returns(synth.data, CorrelationConfig())
+    _, corr = rolling_correlations(returns, 42)
+    picks = corr[::400]
+    n, share, _ = pca_summary(picks, 0.80)
+    for i, matrix in enumerate(picks):
+        ref = pca(matrix, 0.80)
+        assert n[i] == ref.n_for_80
+        assert share[i] == pytest.approx(ref.first_share, abs=1e-12)

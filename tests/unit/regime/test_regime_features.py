@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from regime_synthetic import Synthetic
 
-from dorado_tui.regime.features import FeatureSpec, macro_features, realized_vol, rolling_zscore
+from dorado_tui.regime.features import FeatureSpec, macro_features, rolling_zscore
+from dorado_tui.regime.indicators import realized_vol
 from dorado_tui.regime.inputs import MarketFrames, RegimeDataError, asof_align
 
 

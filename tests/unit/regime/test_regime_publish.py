@@ -76,6 +76,6 @@ async def test_missing_state_reads_as_neutral() -> None:
 
 async def test_unreadable_cache_entry_reads_as_neutral() -> None:
     cache = MemoryLatestCache()
-    await cache.set(CACHE_PREFIX + "macro", "{not json")
+    await cache.set(CACHE_PREFIX + "macro", {"model": "macro", "asof": "not a date"})
     seen = await read_latest(cache, RegimeModel.MACRO, FixedClock(T0))
     assert seen.neutral and seen.reason.startswith("macro regime unreadable in cache")
