@@ -205,9 +205,10 @@ class IBKRAdapter(OptionsVenueAdapter, FXVenueAdapter):
                                 f"{client_order_id} was not sent")
 
     async def _quote_guard(self, instruments: list[Instrument], contracts: list[Contract | None]) -> str:
-        for inst, contract in zip(instruments, contracts, strict=True):
-            assert contract is not None
-            ticker = await self.market.snapshot(contract)
+        """Fresh snapshots of every leg (in parallel); the first leg without a live two-sided
+        quote denies the order."""
+        tickers = await asyncio.gather(*(self.market.snapshot(c) for c in contracts if c is not None))
+        for inst, ticker in zip(instruments, tickers, strict=True):
             problem = quote_problem(ticker)
             if problem:
                 return f"{inst.symbol.strip()}: {problem}"

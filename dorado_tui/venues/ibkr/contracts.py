@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 
-from ib_async import IB, Contract
+from ib_async import IB, Contract, ContractDetails
+from ib_async.util import dataclassUpdate
 
 from dorado_tui.domain.errors import VenueError
 from dorado_tui.domain.instruments import Instrument
@@ -73,29 +74,54 @@ class ContractCache:
 
     async def _fetch(self, instruments: list[Instrument]) -> None:
         contracts = [contract_for(i, self.rules) for i in instruments]
-        for _ in contracts:
-            await self.bucket.acquire()
-        results = await bounded(self.ib.qualifyContractsAsync(*contracts), self.timeout_s,
-                                f"contract details for {len(contracts)} contract(s)")
+        results = await self._details(contracts, f"contract details for {len(contracts)} contract(s)")
         for inst, result in zip(instruments, results, strict=True):
-            if isinstance(result, Contract) and result.conId:
+            if result is not None:
                 self._by_symbol[inst.symbol] = result
                 self._by_con_id[result.conId] = inst
             else:
                 self._unknown.add(inst.symbol)
 
+    async def _details(self, contracts: list[Contract], what: str) -> list[Contract | None]:
+        """Qualify like ib_async's qualifyContractsAsync, but each request is sent right after
+        its pacing token (ib_async would send them all at once)."""
+        futures = []
+        for contract in contracts:
+            await self.bucket.acquire()
+            futures.append(self.ib.reqContractDetailsAsync(contract))
+        answers = await bounded(asyncio.gather(*futures), self.timeout_s, what)
+        return [_unique(contract, details) for contract, details in zip(contracts, answers, strict=True)]
+
     async def underlying(self, symbol: str, currency: str = "USD") -> Contract:
         key = f"@underlying:{symbol}"
         if key not in self._by_symbol:
             contract = underlying_contract(symbol, self.rules, currency)
-            await self.bucket.acquire()
-            (result,) = await bounded(self.ib.qualifyContractsAsync(contract), self.timeout_s,
-                                      f"contract details for {symbol}")
-            if not isinstance(result, Contract) or not result.conId:
+            (result,) = await self._details([contract], f"contract details for {symbol}")
+            if result is None:
                 raise VenueError(f"IB does not list underlying {symbol!r}")
             self._by_symbol[key] = result
         return self._by_symbol[key]
 
+    async def qualify_raw(self, contract: Contract) -> Contract | None:
+        """Qualify one ready-made IB contract (paced); None when IB has no unique match."""
+        (result,) = await self._details([contract], f"contract details for {contract.symbol}")
+        return result
+
     def forget_unknown(self) -> None:
         """Let symbols that failed once be asked again (new listings, new day)."""
         self._unknown.clear()
+
+
+def _unique(contract: Contract, details: list[ContractDetails]) -> Contract | None:
+    """The one matching contract, filled into `contract` (ib_async's rule: a secType filter may
+    resolve an ambiguous answer); None when IB knows none or several."""
+    found = [d.contract for d in details if d.contract is not None]
+    if len(found) > 1 and contract.secType:
+        found = [c for c in found if c.secType == contract.secType]
+    if len(found) != 1 or not found[0].conId:
+        return None
+    exchange = contract.exchange
+    dataclassUpdate(contract, found[0])
+    if exchange == "SMART":
+        contract.exchange = exchange  # keep SMART routing, as ib_async does
+    return contract

@@ -98,10 +98,15 @@ class MarketData:
         ib.errorEvent += self.errors.record
 
     # --- single requests ---------------------------------------------------------------
-    async def _with_line(self, fn: Callable[[], Awaitable[Ticker]]) -> Ticker:
+    async def _with_line(self, contract: Contract, fn: Callable[[], Awaitable[Ticker]]) -> Ticker:
+        """Hold a market-data line; the message token is taken last, right before the send,
+        so that waiting for a line never bunches sends above the bucket's rate."""
         async with self.lines:
             self.lines_in_use += 1
             try:
+                _reset(self.ib.ticker(contract))
+                self.errors.take(contract.conId)
+                await self.bucket.acquire()
                 return await fn()
             finally:
                 self.lines_in_use -= 1
@@ -109,10 +114,7 @@ class MarketData:
     async def snapshot(self, contract: Contract) -> Ticker:
         """One snapshot (bid/ask/last and, for options, Greeks), retried on pacing errors."""
         for attempt in range(self.config.pacing_retry_limit + 1):
-            _reset(self.ib.ticker(contract))
-            self.errors.take(contract.conId)
-            await self.bucket.acquire()
-            tickers = await self._with_line(lambda: self._snapshot_once(contract))
+            tickers = await self._with_line(contract, lambda: self._snapshot_once(contract))
             errors = self.errors.take(contract.conId)
             if not any(is_pacing_error(c, m) for c, m in errors):
                 self._raise_for(contract, errors)
@@ -142,10 +144,7 @@ class MarketData:
         if live is not None and option_quote_complete(live, right):
             return live  # a long-lived stream already carries it: no request
         for attempt in range(self.config.pacing_retry_limit + 1):
-            _reset(self.ib.ticker(contract))
-            self.errors.take(contract.conId)
-            await self.bucket.acquire()
-            ticker = await self._with_line(lambda: self._stream_once(contract, right))
+            ticker = await self._with_line(contract, lambda: self._stream_once(contract, right))
             errors = self.errors.take(contract.conId)
             if not any(is_pacing_error(c, m) for c, m in errors):
                 self._raise_for(contract, errors)

@@ -147,6 +147,17 @@ async def test_pacing_errors_are_retried_and_the_gateway_never_sees_over_50_per_
     assert gateway.pacing_violations == 0
 
 
+async def test_a_burst_above_50_messages_stays_under_ibs_rate_limit(make_adapter, gateway):
+    ad = make_adapter(chain_max_strikes=12)
+    await ad.connect()
+    try:
+        chain = await ad.get_chain("IWM", (await ad.get_expirations("IWM"))[2])
+    finally:
+        await ad.disconnect()
+    assert len(chain.contracts) == 24  # ≈ 75 messages: more than one second's allowance
+    assert gateway.pacing_violations == 0
+
+
 async def test_nan_quote_denies_the_order_without_sending(adapter, gateway, book):
     spec = book.spec_by_local_symbol("SPY   250328P00545000")
     gateway.break_quotes(spec.con_id, QuoteFault.NAN)
