@@ -157,6 +157,16 @@ class MarketSimConfig(_Frozen):
     chains: ChainParams = Field(default_factory=ChainParams)
     defects: DefectRates = Field(default_factory=DefectRates)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _onto_defaults(cls, data: Any) -> Any:
+        """A partial document (one regime's duration, a defect rate) is merged onto the defaults."""
+        from dorado_tui.market.defaults import DEFAULTS
+
+        if data is None:
+            return DEFAULTS
+        return _deep_merge(DEFAULTS, data) if isinstance(data, dict) else data
+
     @field_validator("regimes")
     @classmethod
     def _all_regimes(cls, value: dict[str, RegimeParams]) -> dict[str, RegimeParams]:
@@ -198,15 +208,17 @@ class MarketSimConfig(_Frozen):
 
 def default_config() -> MarketSimConfig:
     """The shipped defaults (see `dorado_tui.market.defaults`)."""
-    from dorado_tui.market.defaults import DEFAULTS
+    return MarketSimConfig.model_validate({})
 
-    return MarketSimConfig.model_validate(DEFAULTS)
+
+#: Mappings replaced whole rather than merged: a transition table given in part must still sum to 1.
+_ATOMIC = frozenset({"next"})
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and key not in _ATOMIC:
             merged[key] = _deep_merge(merged[key], value)
         else:
             merged[key] = value
@@ -215,9 +227,7 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
 
 def config_from_mapping(data: dict[str, Any] | None) -> MarketSimConfig:
     """Defaults deep-merged with `data` (a parsed YAML document), validated."""
-    from dorado_tui.market.defaults import DEFAULTS
-
-    return MarketSimConfig.model_validate(_deep_merge(DEFAULTS, data or {}))
+    return MarketSimConfig.model_validate(data or {})
 
 
 def load_market_sim_config(path: Path | None) -> MarketSimConfig:

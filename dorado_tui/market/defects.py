@@ -21,6 +21,7 @@ from dorado_tui.market.seeds import Tag, hash_uniform
 STALE_LAG_MINUTES = (10, 60)
 STALE_SPOT_MOVE = (0.006, 0.015)  # the stale snapshot's spot differs by 0.6 %–1.5 %
 WIDE_FACTOR = (3.0, 8.0)
+WIDE_QUALITY = (0.2, 0.6)  # (ask − bid) / mid of a blown-out quote
 MISSING_GREEKS_SHARE = (0.15, 0.4)
 DROPPED_SHARE = (0.05, 0.15)
 IV_OFFSET = (0.02, 0.05)
@@ -87,7 +88,9 @@ def _widen(chain: ChainArrays, u: np.ndarray, rate: float) -> None:
     if not hit.any():
         return
     mid = 0.5 * (chain.bid + chain.ask)
-    half = 0.5 * (chain.ask - chain.bid) * _between(u * 7.0 % 1.0, WIDE_FACTOR)
+    v = u * 7.0 % 1.0
+    # at least the PRD's 15 % spread-quality flag, so the defence has something to flag
+    half = np.maximum(0.5 * (chain.ask - chain.bid) * _between(v, WIDE_FACTOR), 0.5 * mid * _between(v, WIDE_QUALITY))
     chain.bid = np.where(hit, np.maximum(np.floor((mid - half) * 100) / 100, 0.0), chain.bid)
     chain.ask = np.where(hit, np.ceil((mid + half) * 100) / 100, chain.ask)
     chain.notes.append(f"defect:wide_spreads:{int(hit.sum())}")

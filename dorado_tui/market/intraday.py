@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import numpy as np
 
@@ -61,6 +62,7 @@ class MinuteBars:
                 float(self.close[-1]), float(self.volume.sum()))
 
 
+@lru_cache(maxsize=64)
 def _profile(kind: CalendarKind, n: int) -> np.ndarray:
     """Share of the session's variance in each minute (sums to 1)."""
     u = (np.arange(n) + 0.5) / n
@@ -68,60 +70,95 @@ def _profile(kind: CalendarKind, n: int) -> np.ndarray:
         w = 0.6 + 3.0 * (u - 0.5) ** 2 + 0.6 * np.exp(-u * 40)  # busy open, quiet lunch, busy close
     else:
         w = 0.7 + 0.5 * np.exp(-(((u - 0.55) / 0.12) ** 2))  # London/New York overlap
-    return np.asarray(w / w.sum())
+    out = np.asarray(w / w.sum())
+    out.flags.writeable = False
+    return out
 
 
 def _decimals(tick: float) -> int:
     return max(0, round(float(-np.log10(tick))))
 
 
-def _log_path(series: SymbolSeries, i: int, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Log closes of each minute and the log high/low of each minute, before scaling."""
-    eps = rng.standard_normal(n)
-    u_hi = rng.random(n)
-    u_lo = rng.random(n)
-    v = series.session_var[i] * _profile(series.kind, n)
-    walk = np.cumsum(np.sqrt(v) * eps)
-    cum_var = np.cumsum(v)
-    lo_, lc_ = np.log(series.open[i]), np.log(series.close[i])
-    jump = float(series.jump[i])
-    target = lc_ - lo_ - jump
-    frac = cum_var / cum_var[-1] if cum_var[-1] > 0 else (np.arange(1, n + 1) / n)
-    bridge = walk - frac * (walk[-1] - target)
-    if jump != 0.0:
-        bridge[min(int(series.jump_frac[i] * n), n - 1):] += jump
-    log_close = lo_ + bridge
-    log_open = np.concatenate([[lo_], log_close[:-1]])
-    spread = np.sqrt((log_close - log_open) ** 2 - 2.0 * v * np.log(u_hi))
-    high = 0.5 * (log_open + log_close + spread)
-    spread = np.sqrt((log_close - log_open) ** 2 - 2.0 * v * np.log(u_lo))
-    low = 0.5 * (log_open + log_close - spread)
-    return log_close, high, low
+def _minutes(series: SymbolSeries, i: int) -> int:
+    return int((series.closes_utc[i] - series.opens_utc[i]) // 60)
+
+
+def _ordinal(series: SymbolSeries, i: int) -> int:
+    return int(series.days[i].astype("datetime64[D]").astype(np.int64)) + _EPOCH_ORDINAL
+
+
+def _draws(series: SymbolSeries, i: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # keyed by the price source: SPY's open/close are SPX's times a constant, so the same draws
+    # give SPX's path scaled
+    rng = rng_for(seed, Tag.INTRADAY, symbol_key(series.price_source), _ordinal(series, i))
+    return rng.standard_normal(n), rng.random(n), rng.random(n)
+
+
+def _rounded_paths(series: SymbolSeries, idx: np.ndarray, n: int,
+                   seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rounded (open, high, low, close) of every minute of sessions `idx` (all of `n` minutes).
+
+    Vectorised over sessions: one call prices a batch, and a batch of one gives the same numbers.
+    """
+    draws = [_draws(series, int(i), n, seed) for i in idx]
+    eps, u_hi, u_lo = (np.stack([d[k] for d in draws]) for k in range(3))
+    v = series.session_var[idx][:, None] * _profile(series.kind, n)[None, :]
+    walk = np.cumsum(np.sqrt(v) * eps, axis=1)
+    cum_var = np.cumsum(v, axis=1)
+    lo_, lc_, jump = np.log(series.open[idx]), np.log(series.close[idx]), series.jump[idx]
+    total = cum_var[:, -1:]
+    frac = np.where(total > 0, cum_var / np.where(total > 0, total, 1.0), np.arange(1, n + 1) / n)
+    bridge = walk - frac * (walk[:, -1:] - (lc_ - lo_ - jump)[:, None])
+    at = np.minimum((series.jump_frac[idx] * n).astype(np.int64), n - 1)
+    bridge = bridge + jump[:, None] * (np.arange(n)[None, :] >= at[:, None])
+    log_close = lo_[:, None] + bridge
+    log_open = np.concatenate([lo_[:, None], log_close[:, :-1]], axis=1)
+    move = (log_close - log_open) ** 2
+    high = 0.5 * (log_open + log_close + np.sqrt(move - 2.0 * v * np.log(u_hi)))
+    low = 0.5 * (log_open + log_close - np.sqrt(move - 2.0 * v * np.log(u_lo)))
+    dec = _decimals(series.tick)
+    close = np.round(np.exp(log_close), dec)
+    close[:, -1] = np.round(series.close[idx], dec)
+    opens = np.concatenate([np.round(series.open[idx], dec)[:, None], close[:, :-1]], axis=1)
+    highs = np.maximum(np.round(np.exp(high), dec), np.maximum(opens, close))
+    lows = np.minimum(np.round(np.exp(low), dec), np.minimum(opens, close))
+    return opens, highs, lows, close
 
 
 def session_minutes(series: SymbolSeries, i: int, seed: int) -> MinuteBars:
     """The 1-minute bars of session `i` of `series` (deterministic from the seed)."""
-    n = int((series.closes_utc[i] - series.opens_utc[i]) // 60)
-    ordinal = int(series.days[i].astype("datetime64[D]").astype(np.int64)) + _EPOCH_ORDINAL
-    rng = rng_for(seed, Tag.INTRADAY, symbol_key(series.price_source), ordinal)
-    # SPY's open/close are SPX's times a constant, so the same draws give SPX's path scaled.
-    log_close, high, low = _log_path(series, i, n, rng)
-    dec = _decimals(series.tick)
-    open0 = round(float(series.open[i]), dec)
-    close = np.round(np.exp(log_close), dec)
-    close[-1] = round(float(series.close[i]), dec)
-    opens = np.concatenate([[open0], close[:-1]])
-    highs = np.maximum(np.round(np.exp(high), dec), np.maximum(opens, close))
-    lows = np.minimum(np.round(np.exp(low), dec), np.minimum(opens, close))
-    volume = _split_volume(series, i, n, seed, ordinal)
+    n = _minutes(series, i)
+    opens, highs, lows, close = (x[0] for x in _rounded_paths(series, np.array([i]), n, seed))
+    volume = _split_volume(series, i, n, seed)
     start = series.opens_utc[i] + 60 * np.arange(n, dtype=np.int64)
     return MinuteBars(series.symbol, start, opens, highs, lows, close, volume)
 
 
-def _split_volume(series: SymbolSeries, i: int, n: int, seed: int, ordinal: int) -> np.ndarray:
+def daily_ohlc(series: SymbolSeries, seed: int, sessions: np.ndarray | None = None,
+               batch: int = 128) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Daily (open, high, low, close) of `sessions` (default all) exactly as their minutes aggregate."""
+    idx = np.arange(len(series)) if sessions is None else np.asarray(sessions)
+    lengths = ((series.closes_utc[idx] - series.opens_utc[idx]) // 60).astype(np.int64)
+    out = np.zeros((4, len(idx)))
+    for n in np.unique(lengths):
+        where = np.flatnonzero(lengths == n)
+        for lo in range(0, len(where), batch):
+            pos = where[lo:lo + batch]
+            o, h, low, c = _rounded_paths(series, idx[pos], int(n), seed)
+            out[:, pos] = o[:, 0], h.max(axis=1), low.min(axis=1), c[:, -1]
+    return out[0], out[1], out[2], out[3]
+
+
+def _split_volume(series: SymbolSeries, i: int, n: int, seed: int) -> np.ndarray:
+    """The session's volume over its minutes: profile × lognormal noise, integers summing exactly."""
     total = int(series.volume[i])
     if total <= 0:
         return np.zeros(n, dtype=np.int64)
-    rng = rng_for(seed, Tag.INTRADAY, symbol_key(series.symbol), ordinal, 1)
-    share = _profile(series.kind, n) ** 1.5
-    return np.asarray(rng.multinomial(total, share / share.sum()), dtype=np.int64)
+    rng = rng_for(seed, Tag.INTRADAY, symbol_key(series.symbol), _ordinal(series, i), 1)
+    share = _profile(series.kind, n) ** 1.5 * np.exp(0.35 * rng.standard_normal(n))
+    exact = total * share / share.sum()
+    counts = np.floor(exact).astype(np.int64)
+    short = total - int(counts.sum())
+    if short > 0:
+        counts[np.argsort(counts - exact, kind="stable")[:short]] += 1
+    return counts

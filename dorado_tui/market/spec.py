@@ -17,7 +17,7 @@ from dorado_tui.domain.errors import ConfigError
 
 SPEC_FILE = "market_sim.json"
 DEFAULT_SEED = 7
-DEFAULT_START = date(2015, 1, 2)
+DEFAULT_START = date(1995, 1, 3)
 
 
 @dataclass(frozen=True, slots=True)

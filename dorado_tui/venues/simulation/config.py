@@ -59,7 +59,8 @@ class SimVenueConfig(_Frozen):
     limit_fill_threshold: float = Field(0.3, ge=0, le=1, description=(
         "a limit fills once it is at least this far from mid toward the natural price"))
     partial_fill_fraction: float | None = Field(None, gt=0, lt=1, description=(
-        "when set, each matching step fills at most this share of what remains (min 1 unit)"))
+        "when set, a marketable limit order fills at most this share of its quantity per matching "
+        "step (at least 1 unit), the rest on later steps"))
     enforce_market_hours: bool = True
     enforce_pacing: bool = Field(False, description="refuse market-data requests over the pacing limit")
     commissions: Commissions = Field(default_factory=Commissions)

@@ -78,7 +78,7 @@ class Desk:
         if not is_listable_expiry(u, exp, self.market.config.chains):
             return f"invalid contract: {u} lists no expiry on {exp}"
         if expiry_close(exp) <= now:
-            return f"invalid contract: {inst.symbol.strip()} expired on {exp}"
+            return f"invalid contract: {inst.symbol.replace(" ", "")} expired on {exp}"
         if not is_valid_strike(u, strike):
             return f"invalid contract: {u} has no strike {strike:g}"
         if inst.symbol != option_symbol(u, exp, right, strike) or inst.multiplier != 100:
@@ -95,9 +95,9 @@ class Desk:
                 return reason
             units = order.quantity * leg.ratio
             if leg.instrument.sec_type in (SecType.OPTION, SecType.STOCK) and abs(units - round(units)) > 1e-9:
-                return f"invalid quantity: {leg.instrument.symbol.strip()} trades in whole units, got {units:g}"
+                return f"invalid quantity: {leg.instrument.symbol.replace(" ", "")} trades in whole units, got {units:g}"
             if self.config.enforce_market_hours and not is_market_open(calendar_of(leg.instrument), now):
-                return f"market closed: {leg.instrument.symbol.strip()} does not trade at {now.isoformat()}"
+                return f"market closed: {leg.instrument.symbol.replace(" ", "")} does not trade at {now.isoformat()}"
             if leg.instrument.sec_type is SecType.CRYPTO and leg.action.sign < 0:
                 held = book.positions.get(leg.instrument.symbol)
                 have = held.quantity if held else 0.0
@@ -152,8 +152,8 @@ class Desk:
         if frac is None or rec.order.order_type is OrderType.MARKET:
             return remaining
         whole = any(leg.instrument.sec_type in (SecType.OPTION, SecType.STOCK) for leg in rec.order.legs)
-        step = math.floor(remaining * frac) if whole else remaining * frac
-        return min(remaining, max(step, 1.0 if whole else remaining * frac))
+        slice_ = max(math.floor(rec.order.quantity * frac), 1) if whole else rec.order.quantity * frac
+        return min(remaining, slice_)
 
     def try_match(self, rec: OrderRec, now: datetime) -> Match | None:
         quotes = self.leg_quotes([leg.instrument for leg in rec.order.legs], now)
