@@ -40,6 +40,9 @@ _COMMANDS: list[tuple[str, str, str | None]] = [
     ("commands.db", "app", "db"),
     ("commands.audit", "app", "audit"),
     ("commands.status", "status", "status"),
+    ("commands.risk", "risk", "risk"),
+    ("commands.kill", "kill", "kill"),
+    ("commands.kill", "resume", "resume"),
 ]
 
 
