@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from dorado_tui.quant._arrays import Vec
 from dorado_tui.quant._black import black_price, valid
 from dorado_tui.quant._jit import jit, kernel, parallel_kernel, prange
@@ -158,3 +160,48 @@ def american_parallel(
             out[0, i] = out[1, i] = math.nan
             bad += 1
     return bad
+
+
+@parallel_kernel
+def grid_pnl(
+    s: Vec, k: Vec, t: Vec, r: Vec, q: Vec, v: Vec, call: Vec, american: Vec, option: Vec,
+    qty: Vec, beta: Vec, spot_shocks: Vec, vol_shocks: Vec, dt: float, out: Vec,
+) -> None:  # fmt: skip
+    """out[i, j] = Σ_p qty_p·(value after spot shock i and vol shock j - value now), repricing
+    every position in place (no temporaries); one thread per grid cell."""
+    n = s.size
+    now = np.empty(n)
+    for p in range(n):
+        now[p] = _unit_value(s[p], k[p], t[p], r[p], q[p], v[p], call[p], american[p], option[p])
+    cells = spot_shocks.size * vol_shocks.size
+    for c in prange(cells):
+        i = c // vol_shocks.size
+        j = c % vol_shocks.size
+        total = 0.0
+        for p in range(n):
+            sp = s[p] * max(1.0 + spot_shocks[i] * beta[p], 0.01)
+            vol = v[p] * max(1.0 + vol_shocks[j], 0.0)
+            tt = max(t[p] - dt, 0.0)
+            total += qty[p] * (
+                _unit_value(sp, k[p], tt, r[p], q[p], vol, call[p], american[p], option[p]) - now[p]
+            )
+        out[i, j] = total
+
+
+@jit
+def _unit_value(
+    s: float,
+    k: float,
+    t: float,
+    r: float,
+    q: float,
+    v: float,
+    call: bool,
+    american: bool,
+    option: bool,
+) -> float:
+    if not option:
+        return s
+    if american:
+        return american_one(s, k, t, r, q, v, call)[0]
+    return black_price(s, k, t, r, q, v, call)

@@ -5,8 +5,9 @@ undiscounted price / √(F·K)), where b(x, s) = e^{x/2}·N(x/s + s/2) - e^{-x/2
 increases in s from 0 to e^{x/2} with an inflection at s_c = √(2|x|). Below s_c we solve
 ln b(s) = ln β: writing b = b'·(R(-d1) - R(-d2)) with the Mills ratio R and the analytic
 ln b' = -x²/(2s²) - s²/8 - ln √(2π), the objective never underflows, even for prices of 1e-300.
-Above s_c we solve b(s) = β. Both use Householder's third-order step from an asymptotic seed,
-safeguarded by a bracket, and converge in 2-4 steps. (This is the strategy of "Let's Be
+Above s_c we solve b(s) = β. Both use Householder's third-order step, safeguarded by a bracket, from a
+seed: the tangent at s_c near the inflection, the small-s asymptote b ≈ b'·s³/(x² - s⁴/4) for
+tiny prices, the large-s asymptote above s_c; 2-3 evaluations per option on typical chains. (This is the strategy of "Let's Be
 Rational", without its rational-cubic seeds: measured here it stays within the 200 ms / 10^6
 budget, see benchmarks/bench_quant.py.)
 """
@@ -17,7 +18,7 @@ import math
 
 from dorado_tui.quant._arrays import Vec
 from dorado_tui.quant._jit import jit, kernel, parallel_kernel, prange
-from dorado_tui.quant._special import norm_ppf_guess, upper_tail
+from dorado_tui.quant._special import INV_SQRT_2PI, norm_ppf_guess, upper_tail
 
 OK = 0
 BELOW_INTRINSIC = 1
@@ -28,7 +29,7 @@ NOT_CONVERGED = 5
 
 _LN_SQRT_2PI = 0.9189385332046728
 _MAX_STEPS = 40
-_TOL = 1e-12  # relative step; the cubic step leaves an error far below it
+_DONE = 1e-7  # relative step after which the next Householder step is not needed
 
 
 @jit
@@ -108,10 +109,18 @@ def _high_seed(x: float, beta: float, s_c: float) -> float:
 def normalized_vol(x: float, beta: float) -> tuple[float, int]:
     """s = σ√t with b(x, s) = β for x <= 0 and 0 < β < e^{x/2}; returns (s, reason)."""
     s_c = math.sqrt(-2.0 * x)
-    low = s_c > 0.0 and beta < _b_at(x, s_c)
+    # At the inflection d1 = 0: b(x, s_c) = e^{x/2}·(1/2 - R(s_c)/√(2π)), b'(s_c) = e^{x/2}/√(2π).
+    bp_c = math.exp(0.5 * x) * INV_SQRT_2PI
+    b_c = 0.5 * math.exp(0.5 * x) - _mills(s_c) * bp_c
+    low = s_c > 0.0 and beta < b_c
     lo, hi = (0.0, s_c) if low else (s_c, math.inf)
     ln_beta = math.log(beta)
-    s = _low_seed(x, ln_beta, s_c) if low else _high_seed(x, beta, s_c)
+    if not low:
+        s = _high_seed(x, beta, s_c)
+    elif beta >= 0.01 * b_c:  # near the inflection the tangent there is the better seed
+        s = max(s_c - (b_c - beta) / bp_c, 0.05 * s_c)
+    else:
+        s = _low_seed(x, ln_beta, s_c)
     for _ in range(_MAX_STEPS):
         f, step = _low_step(x, s, ln_beta) if low else _high_step(x, s, beta)
         if f > 0.0:
@@ -121,7 +130,7 @@ def normalized_vol(x: float, beta: float) -> tuple[float, int]:
         else:
             return s, OK
         nxt = s + step
-        if abs(step) <= _TOL * s:
+        if abs(step) <= _DONE * s:  # cubic convergence: the error left is ~(1e-7)³, skip a check
             return nxt, OK
         if not (lo < nxt < hi):  # outside the bracket: bisect (doubling when unbounded)
             nxt = 0.5 * (lo + hi) if math.isfinite(hi) else 2.0 * max(s, lo)

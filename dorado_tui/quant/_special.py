@@ -47,7 +47,8 @@ def norm_pdf(x: float) -> float:
 @jit
 def upper_tail(a: float, pdf_a: float) -> float:
     """Q(a) = 1 - N(a) for a >= 0, given pdf_a = φ(a) (so callers can share the exponential)."""
-    t = (a - _K) / (a + _K)
+    inv = 1.0 / (a + _K)
+    t = (a - _K) * inv
     t2 = t * t
     t4 = t2 * t2
     t8 = t4 * t4
@@ -57,7 +58,7 @@ def upper_tail(a: float, pdf_a: float) -> float:
     q3 = (_A12 + _A13 * t) + (_A14 + _A15 * t) * t2
     q4 = (_A16 + _A17 * t) + (_A18 + _A19 * t) * t2
     h = (q0 + q1 * t4) + (q2 + q3 * t4) * t8 + (q4 + _A20 * t4) * (t8 * t8)
-    return pdf_a * h / (a + _K)
+    return pdf_a * h * inv
 
 
 @jit
