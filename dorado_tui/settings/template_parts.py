@@ -143,6 +143,8 @@ class RangeConfirmation(Section):
     """Channel half-width in ATRs."""
     reference_ma: int = Field(20, ge=2, le=500)
     """Moving-average length the channel centres on."""
+    min_inside_fraction: Fraction = 0.8
+    """Share of the last reference_ma closes that must lie inside the channel."""
 
 
 class TrendFilter(Section):
@@ -201,6 +203,9 @@ class LegEntry(Section):
     """The leg a fixed_width wing hangs from (default: the short leg of the same right)."""
     strike_offset: int | None = Field(None, ge=-10, le=10)
     """Listed strikes away from the money (ATM ±10)."""
+    side: Literal["otm", "itm", "below", "above"] | None = None
+    """Which side of from_role a fixed_width leg sits: otm (default: puts below, calls above),
+    itm (the opposite), or explicitly below / above (a butterfly's lower and upper wings)."""
     support_buffer: Literal["at_or_below", "below"] | None = None
     """Where the short put sits relative to support."""
     resistance_buffer: Literal["at_or_above", "above"] | None = None
@@ -327,6 +332,24 @@ class Management(Section):
     """Close at this exchange-local time on expiry day (0DTE)."""
     trailing_stop: TrailingStop | None = None
     """Trailing stop."""
+
+
+class Constraints(Section):
+    """What a resolved candidate must satisfy; a template no chain can meet yields
+    "no candidate: <why>" instead of a poor trade."""
+
+    min_credit_to_width: Fraction | None = None
+    """Credit spreads: minimum net credit / spread width (0.25 = a quarter of the width)."""
+    min_credit: float | None = Field(None, ge=0, le=100_000)
+    """Minimum net credit per share (premium per unit ÷ multiplier)."""
+    max_debit: float | None = Field(None, ge=0, le=100_000)
+    """Debit structures: maximum net debit per share."""
+    min_pop: Fraction | None = None
+    """Minimum probability of profit at expiry (0.60 = 60 %)."""
+    min_open_interest: int | None = Field(None, ge=0, le=10_000_000)
+    """Every option leg needs at least this open interest."""
+    max_expiries: int = Field(2, ge=1, le=6)
+    """How many expirations inside the DTE range are resolved (those nearest its middle)."""
 
 
 class Lifecycle(Section):

@@ -12,6 +12,7 @@ from pydantic import Field, field_validator
 
 from dorado_tui.settings.base import RegimeName, Section, bad_value
 from dorado_tui.settings.template_parts import (
+    Constraints,
     Entry,
     Leg,
     Lifecycle,
@@ -34,7 +35,7 @@ TYPE_CLASS: dict[str, str] = {
 }
 #: Sections a regime override may replace (deep-merged into the base template).
 OVERRIDABLE = ("entry", "management", "regime_requirements", "volatility_requirements",
-               "technical_requirements", "sizing")
+               "technical_requirements", "constraints", "sizing")
 
 CODE_HOOK_REFUSAL = ("code_hook is reserved for a sandboxed Python escape hatch that Dorado "
                      "does not run yet; express the rule with entry/management fields")
@@ -53,6 +54,8 @@ class TemplateOverride(Section):
     """Volatility requirement fields to override."""
     technical_requirements: dict[str, Any] | None = None
     """Technical requirement fields to override."""
+    constraints: dict[str, Any] | None = None
+    """Candidate constraint fields to override."""
     sizing: dict[str, Any] | None = None
     """Sizing fields to override."""
 
@@ -85,6 +88,8 @@ class StrategyTemplate(Section):
     """Entry rules, per-leg strike rules keyed by role."""
     management: Management = Management()
     """Exit and adjustment rules."""
+    constraints: Constraints = Constraints()
+    """What a resolved candidate must satisfy (credit/width, POP, open interest, breadth)."""
     lifecycle: Lifecycle | None = None
     """Follow-on templates (wheel)."""
     regime_overrides: dict[RegimeName, TemplateOverride] = Field(default_factory=dict)

@@ -1,0 +1,64 @@
+"""The portfolio the selection loop starts from, and the facts each trade check and sizing see.
+
+The state is the risk radar's (`PortfolioState.build`) over the open live positions the store
+manages, with vols, correlations and betas from the daily closes the scan already loaded (the
+same quant functions `dorado risk` uses) and spots from the scan's quotes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from dorado_tui.domain.candidates import Candidate
+from dorado_tui.domain.regime import RegimeModel
+from dorado_tui.engine.risk_report import History, market_from_history, position_risks
+from dorado_tui.engine.scan.context import BotRun, ScanContext
+from dorado_tui.engine.scan.selection import Running
+from dorado_tui.risk.breakers import sizing_multiplier
+from dorado_tui.risk.context import TradeContext
+from dorado_tui.risk.exposure import measure
+from dorado_tui.risk.portfolio import PortfolioState
+from dorado_tui.risk.sizing import SizingFacts
+from dorado_tui.risk.trading_state import order_scopes
+from dorado_tui.store.repos import positions as position_repo
+
+
+def build_state(ctx: ScanContext, managed: Sequence[position_repo.ManagedPosition],
+                symbols: Iterable[str]) -> PortfolioState:
+    names = list(dict.fromkeys([*symbols, *(p.underlying for p in managed)]))
+    benchmark = ctx.policy.portfolio.beta_benchmark
+    closes = ctx.history.closes([*names, benchmark])
+    spots = {s: (q.mid if q.is_two_sided else q.last) for s, q in ctx.quotes.items() if s in names}
+    market = market_from_history(History(closes), spots, benchmark)
+    return PortfolioState.build(ctx.account.net_liquidation, ctx.account.cash, position_risks(managed), market,
+                                layers=ctx.policy.layers,
+                                cluster_threshold=ctx.policy.portfolio.correlation_cluster_threshold)
+
+
+def heat_pct(state: PortfolioState, ctx: ScanContext) -> float:
+    return measure(state, ctx.policy).heat_pct
+
+
+def _regime_state(ctx: ScanContext, run: BotRun):  # type: ignore[no-untyped-def]
+    model = {"equity_options": RegimeModel.MACRO, "fx": RegimeModel.FX, "crypto": RegimeModel.CRYPTO}[run.asset_class]
+    found = ctx.readings.get(model)
+    return None if found is None else found.state
+
+
+def sizing_facts(ctx: ScanContext, run: BotRun, portfolio_heat: float) -> SizingFacts:
+    regime = _regime_state(ctx, run)
+    scopes = order_scopes(run.bot.strategy_layer, run.bot.id, (run.underlying.symbol,))
+    mult = sizing_multiplier(ctx.book, scopes, regime, ctx.now, ctx.policy)
+    return SizingFacts(nav=ctx.nav, portfolio_heat_pct=portfolio_heat if math.isfinite(portfolio_heat) else 0.0,
+                       regime_confidence=run.regime_confidence, iv_rank=run.iv_rank,
+                       underlying_vol_pct=run.realized_vol_pct, multiplier=mult)
+
+
+def trade_context(ctx: ScanContext, run: BotRun, c: Candidate, running: Running, heat: float) -> TradeContext:
+    """The trade checks' view of one candidate at scan time (buying power net of what selection
+    has already committed)."""
+    return TradeContext(
+        now=ctx.now, nav=ctx.nav, buying_power=ctx.account.buying_power - running.buying_power_used,
+        market_open=True, venue_connected=True, quote_time=ctx.now, underlying_price=run.spot,
+        regime=_regime_state(ctx, run), states=ctx.book, sizing=sizing_facts(ctx, run, heat))
