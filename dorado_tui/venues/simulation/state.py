@@ -112,6 +112,13 @@ class Book:
             self.working.pop(rec.order.client_order_id, None)
 
 
+def _fingerprint(book: Book) -> tuple[Any, ...]:
+    """What a write would change: counters, cash, clock, positions and pending appends."""
+    positions = tuple(sorted((s, p.quantity, p.avg_cost) for s, p in book.positions.items()))
+    return (book.cash, book.last_advanced, book.order_seq, book.exec_seq, positions,
+            len(book.new_fills), len(book.new_events), len(book.touched))
+
+
 def _order_row(row: tuple[Any, ...]) -> OrderRec:
     _cid, vid, status, filled, avg, reason, doc, created, updated = row
     return OrderRec(order_from_json(json.loads(doc)), vid, OrderStatus(status), float(filled),
@@ -194,13 +201,18 @@ class VenueStore:
 
     @contextmanager
     def transaction(self) -> Iterator[Book]:
-        """Load the book, let the caller mutate it, write it back and commit (all or nothing)."""
+        """Load the book, let the caller mutate it, write it back and commit (all or nothing).
+
+        A pure read (nothing changed) ends without writing, so queries cost no fsync.
+        """
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 book = self._load()
+                before = _fingerprint(book)
                 yield book
-                self._save(book)
+                if _fingerprint(book) != before:
+                    self._save(book)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
