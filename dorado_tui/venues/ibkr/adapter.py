@@ -86,6 +86,7 @@ class IBKRAdapter(OptionsVenueAdapter, FXVenueAdapter):
         self.link.on_connected = self._after_connect
         self.link.on_resubscribe = self._resubscribe
         self.account = config.account
+        self._placing: dict[str, asyncio.Future[OrderResult]] = {}
 
     # --- wiring for the engine -----------------------------------------------------------
     def set_reconciler(self, hook: ReconcileHook | None) -> None:
@@ -174,6 +175,21 @@ class IBKRAdapter(OptionsVenueAdapter, FXVenueAdapter):
 
     # --- orders ----------------------------------------------------------------------------
     async def place_order(self, order: Order) -> OrderResult:
+        """Submit once per client order id, even when called again concurrently."""
+        running = self._placing.get(order.client_order_id)
+        if running is not None:
+            return await asyncio.shield(running)
+        task = asyncio.ensure_future(self._place(order))
+        self._placing[order.client_order_id] = task
+        try:
+            return await asyncio.shield(task)
+        finally:
+            if task.done():
+                self._placing.pop(order.client_order_id, None)
+            else:  # our caller was cancelled: let the placement finish, then forget it
+                task.add_done_callback(lambda _: self._placing.pop(order.client_order_id, None))
+
+    async def _place(self, order: Order) -> OrderResult:
         known = self.orders.get(order.client_order_id) or self.orders.find_at_venue(order.client_order_id)
         if known is not None:
             log.info("order %s already known at IB: returning it, not re-sending", order.client_order_id)

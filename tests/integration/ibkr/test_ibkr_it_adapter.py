@@ -137,6 +137,14 @@ async def test_same_client_order_id_twice_sends_once(adapter, gateway):
     assert len(gateway.orders_with_ref("dup-1")) == 1
 
 
+async def test_concurrent_submissions_of_one_client_order_id_send_once(adapter, gateway):
+    import asyncio
+
+    results = await asyncio.gather(*(adapter.place_order(put_spread("race-1")) for _ in range(5)))
+    assert len({r.venue_order_id for r in results}) == 1
+    assert len(gateway.placements("race-1")) == 1
+
+
 async def test_cancel_a_resting_order(adapter, gateway):
     gateway.hold_orders()
     res = await adapter.place_order(put_spread("c-1"))
@@ -198,12 +206,22 @@ async def test_daily_history_arrives_as_bars_ending_at_the_current_price(adapter
     assert await adapter.get_bars("USDJPY", 5, "1 min") == []  # IB: no data (162)
 
 
-async def test_historical_pacing_error_is_retried(adapter, gateway):
+async def test_historical_pacing_error_is_retried_after_the_identical_request_gap(adapter, gateway):
     from dorado_tui.venues.ibkr.gateway_sim.faults import PacingTarget
+    from dorado_tui.venues.ibkr.pacing import HistoricalPacer
 
+    waited: list[float] = []
+
+    async def no_wait(seconds: float) -> None:  # record IB's 15 s rule instead of sitting it out
+        waited.append(seconds)
+        fake[0] += seconds
+
+    fake = [0.0]
+    adapter.market.historical = HistoricalPacer(now=lambda: fake[0], sleep=no_wait)
     gateway.pacing_violation(PacingTarget.HISTORICAL, 1)
     bars = await adapter.get_bars("QQQ", 10)
     assert len(bars) >= 6 and adapter.market.pacing_errors == 1
+    assert sum(waited) == pytest.approx(15.0)  # the retry is the identical request
 
 
 async def test_fx_order_fills_in_base_currency_units(adapter):
