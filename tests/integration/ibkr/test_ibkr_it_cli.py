@@ -117,3 +117,16 @@ def test_gateway_sim_stops_cleanly_on_sigterm(sim_process):
     proc = sim_process["proc"]
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
+
+
+def test_both_apps_mount_under_the_dorado_command_as_the_lead_registers_them():
+    import typer
+
+    root = typer.Typer()
+    root.add_typer(gateway_app, name="gateway-sim")
+    root.add_typer(ib_app, name="ib")
+    runner = CliRunner()
+    assert runner.invoke(root, ["gateway-sim", "--server-version", "190"]).exit_code == 2
+    help_text = runner.invoke(root, ["gateway-sim", "fault", "--help"]).output
+    assert "refuse-client-id" in help_text and "drop-reply" in help_text
+    assert "check" in runner.invoke(root, ["ib", "--help"]).output
