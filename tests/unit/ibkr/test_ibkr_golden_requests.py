@@ -12,13 +12,19 @@ from dorado_tui.venues.ibkr.gateway_sim.requests import (
     AccountSummaryRequest,
     AccountUpdatesMultiRequest,
     AccountUpdatesRequest,
+    AutoOpenOrdersRequest,
+    CancelAccountSummary,
+    CancelAccountUpdatesMulti,
+    CancelHistoricalData,
     CancelMarketData,
     CancelOrderRequest,
     CompletedOrdersRequest,
     ContractDetailsRequest,
     ExecutionsRequest,
     HistoricalDataRequest,
+    IdsRequest,
     MarketDataRequest,
+    MarketDataTypeRequest,
     OpenOrdersRequest,
     PlaceOrderRequest,
     SecDefOptParamsRequest,
@@ -113,6 +119,14 @@ def test_simple_requests_round_trip(sent):
     assert sent(178, lambda c: c.reqAccountSummary(6, "All", "NetLiquidation")) == AccountSummaryRequest(6, "All", "NetLiquidation")
     assert sent(178, lambda c: c.reqSecDefOptParams(8, "SPY", "", "STK", 756733)) == SecDefOptParamsRequest(8, "SPY", "", "STK", 756733)
     assert sent(178, lambda c: c.reqUserInfo(3)) == UnsupportedRequest(104)
+    assert sent(178, lambda c: c.reqIds(-1)) == IdsRequest(-1)
+    assert sent(178, lambda c: c.reqAutoOpenOrders(True)) == AutoOpenOrdersRequest(True)
+    assert sent(178, lambda c: c.reqMarketDataType(3)) == MarketDataTypeRequest(3)
+    assert sent(178, lambda c: c.reqManagedAccts()) == SimpleRequest("managed_accounts")
+    assert sent(178, lambda c: c.cancelPositions()) == SimpleRequest("cancel_positions")
+    assert sent(178, lambda c: c.cancelAccountSummary(6)) == CancelAccountSummary(6)
+    assert sent(178, lambda c: c.cancelHistoricalData(13)) == CancelHistoricalData(13)
+    assert sent(178, lambda c: c.cancelAccountUpdatesMulti(5)) == CancelAccountUpdatesMulti(5)
 
 
 def test_start_api_carries_the_client_id(client_capture):
