@@ -6,13 +6,19 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dorado_tui.domain.errors import BadInput
+from dorado_tui.domain.errors import BadInput, DoradoError
 
 
 class RegimeDataError(BadInput):
     """The market data handed to the regime radar is unusable (named frame and reason)."""
 
     title = "Regime data error"
+
+
+class RegimeDataMissing(DoradoError):
+    """There is no history to work on yet (exit 1: nothing the operator typed was wrong)."""
+
+    title = "No regime data"
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ def require_columns(frame: pd.DataFrame, columns: list[str], what: str) -> None:
 
 #: macro columns that must never reach a model (the simulator's answer key)
 EXCLUDED_MACRO = ("sim_planted_regime",)
+#: macro series the regime models read from the store (features, FX rate differentials)
+REGIME_MACRO_SERIES = ("credit_spread", "curve_2s10s", "us2y", "us10y", "rate_diff_us_jp", "rate_diff_au_us")
 
 
 def _session_dates(index: pd.Index) -> pd.DatetimeIndex:
@@ -108,10 +116,11 @@ def frames_from_store(bars: dict[str, pd.DataFrame], macro: pd.DataFrame | None 
         for field_name in frames:
             frames[field_name][symbol] = dated[field_name].astype(float)
     if not frames["close"]:
-        raise RegimeDataError("regime data: no daily bars in the store (run `dorado data simulate` or import)")
+        raise RegimeDataMissing("regime data: no daily bars in the store (run `dorado data simulate` or "
+                                "`dorado data import`)")
     macro_out = pd.DataFrame()
     if macro is not None and not macro.empty:
-        macro_out = macro.drop(columns=[c for c in EXCLUDED_MACRO if c in macro.columns])
+        macro_out = macro.drop(columns=[c for c in EXCLUDED_MACRO if c in macro.columns]).dropna(axis=1, how="all")
         macro_out = macro_out.set_axis(pd.DatetimeIndex(pd.to_datetime(macro_out.index))).astype(float)
     for symbol, rates in (funding or {}).items():
         if rates.empty:
