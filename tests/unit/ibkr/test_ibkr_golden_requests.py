@@ -54,7 +54,7 @@ PUT = Option("SPY", "20250321", 550.0, "P", "SMART", multiplier="100", currency=
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_limit_order_fields_and_order_ref_are_read(sent, version):
+async def test_limit_order_fields_and_order_ref_are_read(sent, version):
     order = LimitOrder("SELL", 3, 1.25, orderRef="dorado-abc-1", tif="DAY", account="DU1234567")
     req = sent(version, lambda c: c.placeOrder(42, PUT, order))
     assert isinstance(req, PlaceOrderRequest)
@@ -68,14 +68,14 @@ def test_limit_order_fields_and_order_ref_are_read(sent, version):
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_market_order_has_no_limit_price(sent, version):
+async def test_market_order_has_no_limit_price(sent, version):
     req = sent(version, lambda c: c.placeOrder(7, Stock("SPY", "SMART", "USD"), MarketOrder("BUY", 100)))
     assert isinstance(req, PlaceOrderRequest)
     assert req.order_type == "MKT" and req.lmt_price is None and req.total_quantity == 100.0
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_combo_order_legs_are_read_and_what_if_is_found_after_them(sent, version):
+async def test_combo_order_legs_are_read_and_what_if_is_found_after_them(sent, version):
     bag = Bag(symbol="SPY", exchange="SMART", currency="USD", comboLegs=[
         ComboLeg(conId=500000123, ratio=1, action="SELL", exchange="SMART"),
         ComboLeg(conId=500000120, ratio=2, action="BUY", exchange="SMART")])
@@ -87,7 +87,7 @@ def test_combo_order_legs_are_read_and_what_if_is_found_after_them(sent, version
     assert req.what_if is True
 
 
-def test_order_with_algo_hedge_and_scale_fields_still_finds_what_if(sent):
+async def test_order_with_algo_hedge_and_scale_fields_still_finds_what_if(sent):
     order = Order(action="BUY", totalQuantity=1, orderType="LMT", lmtPrice=1.0, hedgeType="D",
                   hedgeParam="0.5", algoStrategy="Adaptive", scalePriceIncrement=0.05,
                   deltaNeutralOrderType="MKT", whatIf=True, orderRef="x")
@@ -95,7 +95,7 @@ def test_order_with_algo_hedge_and_scale_fields_still_finds_what_if(sent):
     assert isinstance(req, PlaceOrderRequest) and req.what_if is True and req.order_ref == "x"
 
 
-def test_market_data_request_reads_snapshot_and_generic_ticks(sent):
+async def test_market_data_request_reads_snapshot_and_generic_ticks(sent):
     req = sent(178, lambda c: c.reqMktData(11, PUT, "101,106", False, False, []))
     assert isinstance(req, MarketDataRequest)
     assert (req.req_id, req.generic_ticks, req.snapshot, req.regulatory) == (11, "101,106", False, False)
@@ -104,7 +104,7 @@ def test_market_data_request_reads_snapshot_and_generic_ticks(sent):
     assert isinstance(snap, MarketDataRequest) and snap.snapshot is True
 
 
-def test_simple_requests_round_trip(sent):
+async def test_simple_requests_round_trip(sent):
     assert sent(178, lambda c: c.cancelMktData(11)) == CancelMarketData(11)
     assert sent(178, lambda c: c.cancelOrder(42)) == CancelOrderRequest(42)
     assert sent(157, lambda c: c.cancelOrder(42)) == CancelOrderRequest(42)
@@ -129,21 +129,21 @@ def test_simple_requests_round_trip(sent):
     assert sent(178, lambda c: c.cancelAccountUpdatesMulti(5)) == CancelAccountUpdatesMulti(5)
 
 
-def test_start_api_carries_the_client_id(client_capture):
+async def test_start_api_carries_the_client_id(client_capture):
     client, conn = client_capture(178)
     client.clientId = 17
     client.startApi()
     assert parse_request(split_fields(conn.sent[0][4:]), 178) == StartApi(17, "")
 
 
-def test_executions_filter_fields_are_read(sent):
+async def test_executions_filter_fields_are_read(sent):
     flt = ExecutionFilter(clientId=3, acctCode="DU1", time="20250314 00:00:00 UTC", symbol="SPY")
     req = sent(178, lambda c: c.reqExecutions(31, flt))
     assert req == ExecutionsRequest(31, 3, "DU1", "20250314 00:00:00 UTC", "SPY", "", "", "")
 
 
 @pytest.mark.parametrize("version", [157, 176])
-def test_contract_details_request_reads_the_contract(sent, version):
+async def test_contract_details_request_reads_the_contract(sent, version):
     req = sent(version, lambda c: c.reqContractDetails(9, Option("SPY", "20250321", 550, "P", "SMART")))
     assert isinstance(req, ContractDetailsRequest)
     assert req.req_id == 9 and req.sec_type == "OPT"
@@ -151,7 +151,7 @@ def test_contract_details_request_reads_the_contract(sent, version):
         "SPY", "20250321", 550.0, "P")
 
 
-def test_historical_request_reads_duration_bar_size_and_what_to_show(sent):
+async def test_historical_request_reads_duration_bar_size_and_what_to_show(sent):
     req = sent(178, lambda c: c.reqHistoricalData(13, Stock("SPY", "SMART", "USD", conId=756733),
                                                   "", "30 D", "1 day", "TRADES", True, 1, False, []))
     assert req == HistoricalDataRequest(13, req.contract, "", "1 day", "30 D", True, "TRADES", 1, False)
