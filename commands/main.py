@@ -43,6 +43,8 @@ _COMMANDS: list[tuple[str, str, str | None]] = [
     ("commands.risk", "risk", "risk"),
     ("commands.kill", "kill", "kill"),
     ("commands.kill", "resume", "resume"),
+    ("commands.gateway_sim", "app", "gateway-sim"),
+    ("commands.ib", "app", "ib"),
 ]
 
 
