@@ -18,9 +18,12 @@ import numpy as np
 from dorado_tui.quant._arrays import Vec
 from dorado_tui.quant._black import black_price, valid
 from dorado_tui.quant._jit import jit, kernel, parallel_kernel, prange
-from dorado_tui.quant._special import bivariate_cdf, norm_cdf
+from dorado_tui.quant._special import bivariate_cdf_fixed, bvn_table, norm_cdf
 
 _GOLDEN = 0.5 * (math.sqrt(5.0) - 1.0)
+# Every bivariate normal in BS2002 has ρ = ±√(t1/T) = ±√golden: precompute its quadrature.
+_SN_P, _INV_P, _W_P, _SCALE_P = bvn_table(math.sqrt(_GOLDEN))
+_SN_M, _INV_M, _W_M, _SCALE_M = bvn_table(-math.sqrt(_GOLDEN))
 
 
 @jit
@@ -55,18 +58,27 @@ def _psi(
     f2 = (math.log(i2 * i2 / (s * h)) + drift * t2) / sd2
     f3 = (math.log(i1 * i1 / (s * h)) + drift * t2) / sd2
     f4 = (math.log(s * i1 * i1 / (h * i2 * i2)) + drift * t2) / sd2
-    rho = math.sqrt(t1 / t2)
     lam = -r + gamma * b + 0.5 * gamma * (gamma - 1.0) * v2
     kappa = 2.0 * b / v2 + 2.0 * gamma - 1.0
     return (
         math.exp(lam * t2) * math.pow(s, gamma)
         * (
-            bivariate_cdf(-e1, -f1, rho)
-            - math.pow(i2 / s, kappa) * bivariate_cdf(-e2, -f2, rho)
-            - math.pow(i1 / s, kappa) * bivariate_cdf(-e3, -f3, -rho)
-            + math.pow(i1 / i2, kappa) * bivariate_cdf(-e4, -f4, -rho)
+            _bvn_plus(-e1, -f1)
+            - math.pow(i2 / s, kappa) * _bvn_plus(-e2, -f2)
+            - math.pow(i1 / s, kappa) * _bvn_minus(-e3, -f3)
+            + math.pow(i1 / i2, kappa) * _bvn_minus(-e4, -f4)
         )
     )  # fmt: skip
+
+
+@jit
+def _bvn_plus(a: float, b: float) -> float:
+    return bivariate_cdf_fixed(a, b, _SN_P, _INV_P, _W_P, _SCALE_P)
+
+
+@jit
+def _bvn_minus(a: float, b: float) -> float:
+    return bivariate_cdf_fixed(a, b, _SN_M, _INV_M, _W_M, _SCALE_M)
 
 
 @jit

@@ -3,7 +3,11 @@
 ``implied_vol(price, spot, strike, t, rate, div, is_call, model="bsm")`` inverts
 - ``"bsm"``: Black-Scholes-Merton, ``div`` = continuous dividend yield;
 - ``"black76"``: Black-76, ``spot`` is the forward/futures price and ``div`` is ignored;
-- ``"gk"``: Garman-Kohlhagen, ``rate`` = domestic and ``div`` = foreign rate.
+- ``"gk"``: Garman-Kohlhagen, ``rate`` = domestic and ``div`` = foreign rate;
+- ``"american"``: American exercise priced by Bjerksund-Stensland 2002 (`pricing.american_price`),
+  ``div`` = carry yield as there; solved by a safeguarded secant (|σ error| <= 1e-8 wherever
+  the price is not pinned to intrinsic). Prices inside the exercise region (worth exactly
+  intrinsic at every small vol) are NO_TIME_VALUE.
 Units as in `dorado_tui.quant.pricing` (t in years, decimals per year). The solver (see
 `_iv.py`) reaches |σ error| <= 1e-10 wherever the option's time value is >= 1e-8, from T of
 minutes to years and deep in or out of the money. Outside the no-arbitrage bounds the vol is
@@ -29,11 +33,11 @@ from enum import IntEnum
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dorado_tui.quant import _iv
+from dorado_tui.quant import _iv, _iv_american
 from dorado_tui.quant._arrays import FloatArray, flatten
 from dorado_tui.quant.pricing import PARALLEL_MIN_SIZE
 
-MODELS = ("bsm", "black76", "gk")
+MODELS = ("bsm", "black76", "gk", "american")
 
 
 class IVReason(IntEnum):
@@ -76,6 +80,9 @@ def implied_vol(
     flat = flatten((price, spot, strike, t, rate, carry), is_call)
     out = np.empty(flat.size)
     reason = np.empty(flat.size, dtype=np.int8)
-    run = _iv.iv_parallel if flat.size >= PARALLEL_MIN_SIZE else _iv.iv_serial
-    run(*flat.floats, flat.flags, out, reason)
+    if model == "american":
+        _iv_american.american_iv_serial(*flat.floats, flat.flags, out, reason)
+    else:
+        run = _iv.iv_parallel if flat.size >= PARALLEL_MIN_SIZE else _iv.iv_serial
+        run(*flat.floats, flat.flags, out, reason)
     return IVResult(out.reshape(flat.shape), reason.reshape(flat.shape))

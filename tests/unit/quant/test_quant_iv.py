@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from dorado_tui.quant.iv import IVReason, implied_vol
-from dorado_tui.quant.pricing import black76_price, bsm_greeks, bsm_price, gk_price
+from dorado_tui.quant.pricing import american_price, black76_price, bsm_greeks, bsm_price, gk_price
 
 MINUTE = 1.0 / (365.0 * 24.0 * 60.0)
 EPS = np.finfo(float).eps
@@ -114,7 +114,7 @@ def test_reason_codes_explain_every_missing_vol() -> None:
 
 def test_unknown_model_is_refused() -> None:
     with pytest.raises(
-        ValueError, match=r"unknown model 'heston'; expected one of bsm, black76, gk"
+        ValueError, match=r"unknown model 'heston'; expected one of bsm, black76, gk, american"
     ):
         implied_vol(1.0, 100.0, 100.0, 0.5, 0.0, 0.0, True, model="heston")
 
@@ -126,3 +126,35 @@ def test_iv_broadcasts_a_chain_against_one_spot() -> None:
     res = implied_vol(prices, 100.0, strikes, expiries, 0.02, 0.01, False)
     assert res.iv.shape == (2, 3)
     np.testing.assert_allclose(res.iv, 0.25, atol=1e-12)
+
+
+def test_american_model_round_trips_bjerksund_stensland_prices() -> None:
+    rng = np.random.default_rng(9)
+    n = 2_000
+    k = 100.0 * np.exp(rng.uniform(-0.4, 0.4, n))
+    t = np.exp(rng.uniform(np.log(1 / 365), np.log(2.0), n))
+    v, r, q = rng.uniform(0.05, 1.5, n), rng.uniform(0.0, 0.08, n), rng.uniform(0.0, 0.06, n)
+    call = rng.random(n) < 0.5
+    price = american_price(100.0, k, t, r, q, v, call)
+
+    res = implied_vol(price, 100.0, k, t, r, q, call, model="american")
+
+    intrinsic = np.where(call, np.maximum(100.0 - k, 0.0), np.maximum(k - 100.0, 0.0))
+    h = 1e-5
+    vega = (
+        american_price(100.0, k, t, r, q, v + h, call)
+        - american_price(100.0, k, t, r, q, v - h, call)
+    ) / (2 * h)
+    resolvable = (price - intrinsic > 1e-6) & (vega > 1e-3)
+    assert resolvable.sum() > 1_500
+    assert np.max(np.abs(res.iv[resolvable] - v[resolvable])) <= 1e-8
+    assert set(np.unique(res.reason).tolist()) <= {IVReason.OK, IVReason.NO_TIME_VALUE}
+
+
+def test_american_put_in_the_exercise_region_has_no_time_value() -> None:
+    deep = american_price(100.0, 160.0, 0.5, 0.08, 0.0, 0.2, False)
+    assert float(deep) == pytest.approx(60.0)
+    res = implied_vol(deep, 100.0, 160.0, 0.5, 0.08, 0.0, False, model="american")
+    assert res.reason.tolist() == IVReason.NO_TIME_VALUE
+    below = implied_vol(59.0, 100.0, 160.0, 0.5, 0.08, 0.0, False, model="american")
+    assert below.reason.tolist() == IVReason.BELOW_INTRINSIC
