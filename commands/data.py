@@ -57,7 +57,7 @@ def simulate(
         config = _config(home)
         url = config.store_url()
         chosen = config.dorado.simulation.seed if seed is None else seed
-        with _progress(enabled=not json_out) as report:
+        with _Progress(enabled=not json_out) as report:
             result = _with_db(url, lambda db: data_service.simulate_into_store(
                 db, url, config.home.state_dir, years, chosen, RealClock().now(), report,
                 venue_files=(STATE_FILE, TWIN_STATE_FILE)))
@@ -69,7 +69,7 @@ def simulate(
     _print_simulation(result, reset_venue)
 
 
-class _progress:
+class _Progress:
     """A rich progress bar on stderr fed by (what, done, total) callbacks."""
 
     def __init__(self, enabled: bool) -> None:

@@ -161,4 +161,4 @@ def _split_volume(series: SymbolSeries, i: int, n: int, seed: int) -> np.ndarray
     short = total - int(counts.sum())
     if short > 0:
         counts[np.argsort(counts - exact, kind="stable")[:short]] += 1
-    return counts
+    return np.asarray(counts, dtype=np.int64)

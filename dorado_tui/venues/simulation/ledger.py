@@ -19,7 +19,7 @@ _EPS = 1e-9
 
 def fx_to_usd(instrument: Instrument, amount_in_quote: float, rate: float) -> float:
     """Convert an amount in the pair's quote currency to USD at `rate` (the pair's price)."""
-    return amount_in_quote if instrument.currency == "USD" else amount_in_quote / rate
+    return amount_in_quote if instrument.symbol.endswith("USD") else amount_in_quote / rate
 
 
 def fx_notional_usd(instrument: Instrument, quantity: float, rate: float) -> float:
