@@ -44,23 +44,26 @@ def simulate(
 ) -> None:
     """Generate seeded history for every simulated symbol (SPY QQQ IWM TLT GLD SPX USDJPY AUDUSD
     BTC ETH VIX VIX3M), macro series, implied-vol history, crypto funding and the planted regime
-    path, and write them into the store. The same seed always gives the same market.
+    path, and write them into the store. The same seed and config/market_sim.yaml always give the
+    same market.
 
     Exit codes: 0 ok, 1 store failure, 2 bad input or configuration.
     """
     from dorado_tui.domain.clock import RealClock
     from dorado_tui.engine.runtime import TWIN_STATE_FILE
     from dorado_tui.market import data_service
+    from dorado_tui.market.config import load_market_sim_config
     from dorado_tui.venues.simulation.state import STATE_FILE
 
     with exit_on_error(json_out):
         config = _config(home)
         url = config.store_url()
         chosen = config.dorado.simulation.seed if seed is None else seed
+        market_config = load_market_sim_config(config.home.config_dir / "market_sim.yaml")
         with _Progress(enabled=not json_out) as report:
             result = _with_db(url, lambda db: data_service.simulate_into_store(
                 db, url, config.home.state_dir, years, chosen, RealClock().now(), report,
-                venue_files=(STATE_FILE, TWIN_STATE_FILE)))
+                venue_files=(STATE_FILE, TWIN_STATE_FILE), config=market_config))
         if reset_venue and result.stale_venues:
             data_service.remove_venue_files([Path(p) for p in result.stale_venues])
     if json_out:

@@ -20,6 +20,7 @@ import pandas as pd
 from dorado_tui.domain.errors import BadInput, StoreError
 from dorado_tui.market import history
 from dorado_tui.market.calendar import CalendarKind, sessions
+from dorado_tui.market.config import MarketSimConfig
 from dorado_tui.market.csv_import import ParsedCsv, read_csv
 from dorado_tui.market.simulator import SimulatedMarket
 from dorado_tui.market.spec import DEFAULT_START, MarketSpec, save_spec
@@ -146,15 +147,15 @@ async def _write_all(db: Database, market: SimulatedMarket, start: date, end: da
 
 
 async def simulate_into_store(db: Database, url: str, state_dir: Path, years: int, seed: int, now: datetime,
-                              progress: Progress | None = None,
-                              venue_files: tuple[str, ...] = ()) -> SimulateResult:
+                              progress: Progress | None = None, venue_files: tuple[str, ...] = (),
+                              config: MarketSimConfig | None = None) -> SimulateResult:
     """Generate `years` of history for every simulated symbol and write it into the store; record
     the market spec under `state_dir` so the simulation venue continues the same path."""
     t0 = time.perf_counter()
     await require_schema(db, url)
     start, end = history_window(years, now)
     spec = market_spec(seed, start)
-    market = SimulatedMarket(spec, until=end + timedelta(days=400))
+    market = SimulatedMarket(spec, config, until=end + timedelta(days=400))
     tally = await _write_all(db, market, start, end, progress or (lambda *_: None))
     save_spec(state_dir, spec)
     regimes = history.planted_regimes(market, start, end).value_counts()
