@@ -44,7 +44,7 @@ def kill_banner(report: KillReport, text_time: str) -> str:
     working = (f" — {report.working_orders} ORDERS STILL WORKING AT THE VENUE" if report.working_orders
                else ", none working")
     return (f"■ {report.state.value} by kill switch at {text_time} — {report.cancelled_orders} orders "
-            f"cancelled{working} · resume: Risk screen (5), key R")
+            f"cancelled{working} · resume: 5, R")
 
 
 def result_note(result: ActionResult) -> tuple[str, str]:

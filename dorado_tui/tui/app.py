@@ -8,8 +8,9 @@ in a worker. One `Worker.StateChanged` handler turns any failure into an error n
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
 from typing import ClassVar
 
@@ -33,17 +34,12 @@ from dorado_tui.engine.console_views import (
     SchedulerRole,
     Severity,
 )
+from dorado_tui.tui import format as console_format
 from dorado_tui.tui.actions import ActionsMixin
 from dorado_tui.tui.keys import APP_BINDINGS
 from dorado_tui.tui.messages import EventsPending, MarksPending, SnapshotStale
 from dorado_tui.tui.palette import console_commands
-from dorado_tui.tui.screens.bots import BotsScreen
-from dorado_tui.tui.screens.candidates import CandidatesScreen
-from dorado_tui.tui.screens.dashboard import DashboardScreen
-from dorado_tui.tui.screens.log import LogScreen
-from dorado_tui.tui.screens.positions import PositionsScreen
-from dorado_tui.tui.screens.regimes import RegimesScreen
-from dorado_tui.tui.screens.risk import RiskScreen
+from dorado_tui.tui.screens import SCREENS, screen_factory
 from dorado_tui.tui.widgets.chrome import exchange_zone
 
 #: Actions still allowed while a dialog is open (the kill switch always is).
@@ -57,10 +53,8 @@ class DoradoConsole(ActionsMixin, App[None]):
 
     CSS_PATH = "console.tcss"
     TITLE = "Dorado"
-    MODES: ClassVar[dict[str, type[Screen[None]]]] = {  # type: ignore[assignment]
-        "dashboard": DashboardScreen, "candidates": CandidatesScreen, "positions": PositionsScreen,
-        "regimes": RegimesScreen, "risk": RiskScreen, "bots": BotsScreen, "log": LogScreen,
-    }
+    MODES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {  # type: ignore[assignment]
+        mode: screen_factory(mode) for mode in SCREENS}
     DEFAULT_MODE = "dashboard"
     BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
 
@@ -79,6 +73,7 @@ class DoradoConsole(ActionsMixin, App[None]):
                  scheduler: ConsoleScheduler | None = None, local_tz: tzinfo | None = None,
                  refresh_seconds: float = 2.0) -> None:
         super().__init__()
+        console_format.set_monochrome(self.no_color)
         self.backend = backend
         self.clock: Clock = clock or RealClock()
         self.scheduler = scheduler
@@ -152,6 +147,11 @@ class DoradoConsole(ActionsMixin, App[None]):
         old = self.snapshot
         if old is not None and snap.version <= old.version:
             return
+        if old is None:
+            # Everything allocated up to the first snapshot (Textual, the screens, the engine's
+            # services) lives as long as the console: freezing it keeps full collections from
+            # walking it — measured as 55-65 ms pauses with 1,000 positions (bench_tui).
+            gc.freeze()
         self.marks = {k: m for k, m in self.marks.items() if m.time > snap.asof}
         self._add_events(snap.events, notify=False)
         if self.kill_pending is not None and snap.trading.global_state.value == "HALTED":

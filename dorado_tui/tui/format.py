@@ -18,12 +18,28 @@ FAIL = "✗"
 DASH = "—"
 _BLOCKS = "▁▂▃▄▅▆▇█"
 
-#: Rich styles per trading state (the console's CSS uses the same names as classes).
+#: Styles for bad news: NEG (a loss), BAD (a failed check), ALARM (a flag nobody may miss).
+#: Under NO_COLOR Textual greys every colour by luminance and red turns almost black, so the
+#: console switches to weight and reverse video instead (`set_monochrome`).
+NEG = "bright_red"
+BAD = "bold bright_red"
+ALARM = "bold white on red"
+
+#: Rich styles per trading state.
 STATE_STYLE = {
     TradingState.ACTIVE: "bold green",
     TradingState.REDUCING: "bold yellow",
-    TradingState.HALTED: "bold white on red",
+    TradingState.HALTED: ALARM,
 }
+
+
+def set_monochrome(on: bool) -> None:
+    """Pick the styles for a terminal without colour (NO_COLOR) or with it; the app calls this once."""
+    global NEG, BAD, ALARM
+    NEG, BAD, ALARM = ("bold", "bold reverse", "bold reverse") if on else (
+        "bright_red", "bold bright_red", "bold white on red")
+    STATE_STYLE[TradingState.REDUCING] = "bold underline" if on else "bold yellow"
+    STATE_STYLE[TradingState.HALTED] = ALARM
 
 
 def money(x: float | None, *, signed: bool = False, decimals: int = 0) -> str:
@@ -83,7 +99,7 @@ def figure(x: float | None, unit: str) -> str:
 
 def pnl_text(x: float | None) -> Text:
     """Signed P&L coloured green/red (the sign says it without colour)."""
-    style = "" if x is None or x == 0 else ("green" if x > 0 else "red")
+    style = "" if x is None or x == 0 else ("green" if x > 0 else NEG)
     return Text(money(x, signed=True), style=style, justify="right")
 
 
@@ -92,7 +108,7 @@ def check(passed: bool) -> str:
 
 
 def check_text(passed: bool) -> Text:
-    return Text(check(passed), style="green" if passed else "bold red")
+    return Text(check(passed), style="green" if passed else BAD)
 
 
 def gates_text(passed: Sequence[bool]) -> Text:
@@ -177,7 +193,7 @@ def usage_style(used: float, limit: float) -> str:
     if limit <= 0:
         return ""
     ratio = used / limit
-    return "green" if ratio < 0.7 else ("yellow" if ratio < 1.0 else "bold red")
+    return "green" if ratio < 0.7 else ("yellow" if ratio < 1.0 else BAD)
 
 
 def diverging_rgb(value: float, bound: float) -> tuple[int, int, int]:

@@ -17,29 +17,37 @@ from dorado_tui.engine.console_views import (
     RegimeView,
 )
 from dorado_tui.tui import format as f
-from dorado_tui.tui.widgets.table import Cell, Row
+from dorado_tui.tui.widgets.table import Cell, Column, Row
 
-POSITION_COLUMNS = (("und", "Und"), ("pnl", "P&L"), ("dte", "DTE"), ("state", "State"),
-                    ("mgmt", "Management"), ("sides", "Sides"), ("qty", "Qty"), ("credit", "Entry"),
-                    ("mark", "Mark"), ("delta", "Δ"), ("theta", "Θ"), ("tpl", "Template"))
+R = "right"
 
-CANDIDATE_COLUMNS = (("rank", "#"), ("und", "Und"), ("gates", "Gates"), ("risk", "Risk"),
-                     ("credit", "Credit"), ("dq", "Data"), ("conf", "Conf"), ("status", "Status"),
-                     ("strikes", "Strikes"), ("exp", "Expiry"), ("maxloss", "MaxLoss"),
-                     ("score", "Score"), ("tpl", "Template"))
+POSITION_COLUMNS: tuple[Column, ...] = (
+    ("und", "Und"), ("pnl", "P&L", R), ("dte", "DTE", R), ("state", "State"), ("mgmt", "Management"),
+    ("sides", "Sides"), ("qty", "Qty", R), ("credit", "Entry", R), ("mark", "Mark", R),
+    ("delta", "Δ", R), ("theta", "Θ", R), ("tpl", "Template"))
 
-BOT_COLUMNS = (("id", "Bot"), ("und", "Und"), ("tpl", "Template"), ("layer", "Layer"),
-               ("mode", "Venue"), ("signal", "Signal"), ("approval", "Approval"),
-               ("enabled", "Enabled"), ("state", "State"), ("trading", "Trading"),
-               ("open", "Open"))
+CANDIDATE_COLUMNS: tuple[Column, ...] = (
+    ("rank", "#", R), ("und", "Und"), ("gates", "Gates"), ("risk", "Risk"), ("credit", "Credit", R),
+    ("dq", "Data"), ("conf", "Conf"), ("status", "Status"), ("strikes", "Strikes"), ("exp", "Expiry"),
+    ("maxloss", "MaxLoss", R), ("score", "Score", R), ("tpl", "Template"))
 
-REGIME_COLUMNS = (("model", "Model"), ("regime", "Regime"), ("conf", "Conf"),
-                  ("trend", "Trend"), ("d3", "3d Δ"), ("age", "Age"))
+BOT_COLUMNS: tuple[Column, ...] = (
+    ("id", "Bot"), ("und", "Und"), ("tpl", "Template"), ("layer", "Layer"), ("mode", "Venue"),
+    ("signal", "Signal"), ("approval", "Approval"), ("enabled", "Enabled"), ("state", "State"),
+    ("trading", "Trading"), ("open", "Open", R))
 
-_CONFIDENCE_STYLE = {"HIGH": "bold green", "MED": "yellow", "MEDIUM": "yellow", "LOW": "red"}
-_STATUS_STYLE = {CandidateStatus.SELECTED: "bold", CandidateStatus.APPROVED: "green",
-                 CandidateStatus.REJECTED: "red", CandidateStatus.DROPPED: "dim",
-                 CandidateStatus.EXPIRED: "dim"}
+REGIME_COLUMNS: tuple[Column, ...] = (
+    ("model", "Model"), ("regime", "Regime"), ("conf", "Conf", R), ("trend", "Trend"),
+    ("d3", "3d Δ", R), ("age", "Age"))
+
+def _confidence_style(confidence: str) -> str:
+    return {"HIGH": "bold green", "MED": "yellow", "MEDIUM": "yellow", "LOW": f.NEG}.get(confidence, "")
+
+
+def _status_style(status: CandidateStatus) -> str:
+    return {CandidateStatus.SELECTED: "bold", CandidateStatus.APPROVED: "green",
+            CandidateStatus.REJECTED: f.NEG, CandidateStatus.DROPPED: "dim",
+            CandidateStatus.EXPIRED: "dim"}.get(status, "")
 
 
 def sides_text(pnl_by_side: dict[str, float] | object) -> str:
@@ -54,6 +62,33 @@ def position_row(p: PositionView) -> Row:
             p.state.value, p.management, sides_text(dict(p.pnl_by_side)), f.num(p.quantity, 0),
             f.money(p.entry_credit, decimals=2), f.money(p.mark, decimals=2),
             f.num(p.greeks.delta, 1), f.num(p.greeks.theta, 1), p.template)
+
+
+def _position_signature(p: PositionView) -> tuple[object, ...]:
+    """Every figure a position row displays (cheaper to compare than the whole view)."""
+    g = p.greeks
+    return (p.underlying, p.unrealized_pnl, p.dte, p.state, p.management, tuple(p.pnl_by_side.items()),
+            p.quantity, p.entry_credit, p.mark, g.delta, g.theta, p.template)
+
+
+class PositionRows:
+    """Position rows rebuilt only for positions whose displayed figures changed.
+
+    A snapshot refresh with 1,000 positions otherwise formats 12,000 cells every time; reused
+    row tuples also let the table's diff stop at an identity check.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[tuple[object, ...], Row]] = {}
+
+    def rows(self, positions: tuple[PositionView, ...]) -> list[tuple[str, Row]]:
+        fresh: dict[str, tuple[tuple[object, ...], Row]] = {}
+        for p in positions:
+            sig = _position_signature(p)
+            hit = self._cache.get(p.id)
+            fresh[p.id] = hit if hit is not None and hit[0] == sig else (sig, position_row(p))
+        self._cache = fresh
+        return [(key, row) for key, (_, row) in fresh.items()]
 
 
 def mark_cells(mark: PositionMark) -> dict[str, Cell]:
@@ -71,8 +106,8 @@ def candidate_row(c: CandidateView) -> Row:
     risk = f.check_text(c.risk_passed) if c.risk_checks else Text(f.DASH)
     return (str(c.rank), c.underlying, f.gates_text([g.passed for g in c.gates]), risk,
             f.money(c.credit, decimals=2), f.quality(c.data_quality),
-            Text(c.confidence, style=_CONFIDENCE_STYLE.get(c.confidence, "")),
-            Text(c.status.value, style=_STATUS_STYLE.get(c.status, "")), c.strikes, expiry,
+            Text(c.confidence, style=_confidence_style(c.confidence)),
+            Text(c.status.value, style=_status_style(c.status)), c.strikes, expiry,
             f.money(c.max_loss), f.num(c.score, 2), c.template)
 
 
@@ -99,4 +134,4 @@ def regime_row(r: RegimeView) -> Row:
                   style="bold yellow" if r.transition_alert else "bold")
     return (r.model.value, regime, f.pct(r.confidence, 0), trend,
             f"{d3 * 100:+.0f}pp" if d3 is not None else f.DASH,
-            Text(age, style="bold red" if r.stale else ""))
+            Text(age, style=f.ALARM if r.stale else ""))

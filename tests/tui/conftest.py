@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from dorado_tui.domain.clock import FixedClock
 from dorado_tui.engine.console_views import ConsoleScheduler
 from dorado_tui.tui.app import DoradoConsole, create_app
+from dorado_tui.tui.format import set_monochrome
 from tui import seed
 from tui.fakes import RecordingBackend
 
@@ -23,9 +24,12 @@ SVGImageExtension.file_extension = "svg"
 
 
 @pytest.fixture(autouse=True)
-def _colour(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The root conftest sets NO_COLOR; console snapshots are taken in colour unless a test says so."""
+def _colour(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The root conftest sets NO_COLOR; console snapshots are taken in colour unless a test says so
+    (and a NO_COLOR console's monochrome styles do not leak into the next test)."""
     monkeypatch.delenv("NO_COLOR", raising=False)
+    yield
+    set_monochrome(False)
 
 
 def build_app(backend: RecordingBackend | None = None, *,

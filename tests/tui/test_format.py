@@ -51,7 +51,7 @@ def test_spark_scales_to_the_given_bounds() -> None:
 def test_usage_bar_and_style() -> None:
     assert f.usage_bar(0.03, 0.06, 10) == "█████░░░░░"
     assert f.usage_bar(0.09, 0.06, 4) == "████"
-    assert [f.usage_style(u, 1.0) for u in (0.5, 0.8, 1.0)] == ["green", "yellow", "bold red"]
+    assert [f.usage_style(u, 1.0) for u in (0.5, 0.8, 1.0)] == ["green", "yellow", "bold bright_red"]
 
 
 def test_figures_by_unit() -> None:
@@ -106,3 +106,13 @@ def test_refusal_note_lists_the_failing_decisions() -> None:
     assert result_note(ActionResult(False, "approval refused", (ok, deny))) == (
         "approval refused — heat 6.4% > 6.0%", "warning")
     assert result_note(ActionResult(True, "approved")) == ("approved", "information")
+
+
+def test_monochrome_styles_use_weight_and_reverse_instead_of_red() -> None:
+    f.set_monochrome(True)
+    assert f.pnl_text(-68.0).style == "bold"
+    assert f.check_text(False).style == "bold reverse"
+    assert f.STATE_STYLE[TradingState.HALTED] == "bold reverse"
+    f.set_monochrome(False)
+    assert f.pnl_text(-68.0).style == "bright_red"
+    assert f.STATE_STYLE[TradingState.HALTED] == "bold white on red"

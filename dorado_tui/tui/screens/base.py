@@ -46,6 +46,8 @@ class ConsoleScreen(Screen[None]):
 
     MODE: ClassVar[str] = ""
     """The mode this screen is the base of (its tab in the nav bar)."""
+    TITLES: ClassVar[dict[str, str]] = {}
+    """Border titles by selector."""
 
     BINDINGS: ClassVar[list[BindingType]] = []
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 (Textual's own type)
@@ -72,6 +74,12 @@ class ConsoleScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
+        # Textual calls every class's on_mount along the MRO: subclasses configure with TITLES
+        # and hooks instead of their own on_mount, so nothing here runs twice.
+        for selector, title in self.TITLES.items():
+            self.query_one(selector).border_title = title
+        for feed in self.query(EventFeed):
+            feed.show(self.console.event_log, self.console.exchange_tz)
         self.watch(self.app, "snapshot", self._snapshot_changed, init=False)
         self.console.marks_signal.subscribe(self, self._marks_arrived)
         self.console.events_signal.subscribe(self, self._events_arrived)

@@ -26,14 +26,11 @@ class BotsScreen(ConsoleScreen):
         yield SyncTable(BOT_COLUMNS, id="bots", classes="pane")
         yield Panel(id="bot-states", classes="pane")
 
-    def on_mount(self) -> None:
-        self.query_one("#bots").border_title = "Bots"
-        self.query_one("#bot-states").border_title = "Trading state by scope"
-        super().on_mount()
+    TITLES: ClassVar[dict[str, str]] = {"#bots": "Bots", "#bot-states": "Trading state by scope"}
 
     def show_snapshot(self, snap: DashboardSnapshot) -> None:
         self.query_one("#bots", SyncTable).sync([(b.id, bot_row(b)) for b in snap.bots])
-        self.query_one("#bot-states", Panel).show(trading_states_table(snap.trading))
+        self.query_one("#bot-states", Panel).show_for(snap.trading, trading_states_table)
 
     def selected_bot(self) -> BotView | None:
         key = self.query_one("#bots", SyncTable).selected_key

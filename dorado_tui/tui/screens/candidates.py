@@ -9,7 +9,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable
 
 from dorado_tui.engine.console_views import CandidateView, DashboardSnapshot, ScanView
 from dorado_tui.tui.keys import APPROVE_BINDING, FILTER_BINDING, REJECT_BINDING
@@ -49,13 +48,10 @@ class CandidatesScreen(ConsoleScreen):
         with VerticalScroll(id="cand-detail-scroll", classes="pane"):
             yield Panel(id="cand-detail")
 
-    def on_mount(self) -> None:
-        self.query_one("#candidates").border_title = "Candidates (ranked)"
-        self.query_one("#cand-detail-scroll").border_title = "Detail"
-        super().on_mount()
+    TITLES: ClassVar[dict[str, str]] = {"#candidates": "Candidates (ranked)", "#cand-detail-scroll": "Detail"}
 
     def show_snapshot(self, snap: DashboardSnapshot) -> None:
-        self.query_one("#scan-line", Panel).show(scan_line(snap.scan))
+        self.query_one("#scan-line", Panel).show_for(snap.scan, scan_line, "No scan yet — press s to scan now.")
         self.query_one("#candidates", SyncTable).sync(candidate_rows(snap.scan))
         self._show_detail()
 
@@ -70,16 +66,16 @@ class CandidatesScreen(ConsoleScreen):
         key = self.query_one("#candidates", SyncTable).selected_key
         return find_candidate(self.console.snapshot, key)
 
-    @on(DataTable.RowHighlighted, "#candidates")
+    @on(SyncTable.RowHighlighted, "#candidates")
     def _highlighted(self) -> None:
         self._show_detail()
 
     def _show_detail(self) -> None:
         cand = self.selected_candidate()
-        self.query_one("#cand-detail", Panel).show(candidate_detail(cand) if cand else None,
+        self.query_one("#cand-detail", Panel).show_for(cand, candidate_detail,
                                                    "select a candidate")
 
-    @on(DataTable.RowSelected, "#candidates")
+    @on(SyncTable.RowSelected, "#candidates")
     def _focus_detail(self) -> None:
         self.query_one("#cand-detail-scroll").focus()
 

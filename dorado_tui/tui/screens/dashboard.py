@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Grid, Horizontal, Vertical
-from textual.widgets import DataTable
 
 from dorado_tui.engine.console_views import (
     CandidateView,
@@ -25,9 +24,9 @@ from dorado_tui.tui.messages import ApproveRequested, RejectRequested
 from dorado_tui.tui.rows import (
     CANDIDATE_COLUMNS,
     POSITION_COLUMNS,
+    PositionRows,
     candidate_row,
     mark_cells,
-    position_row,
     top_regime_series,
 )
 from dorado_tui.tui.screens.base import ConsoleScreen
@@ -53,7 +52,7 @@ def regimes_compact(regimes: tuple[RegimeView, ...], spark_width: int = 6) -> Ta
         t.add_column(justify=justify, no_wrap=True)
     for r in regimes:
         d3 = r.trend_3d.get(r.regime)
-        age = Text(f.short_age(r.age) + ("!" if r.stale else ""), style="bold red" if r.stale else "dim")
+        age = Text(f.short_age(r.age) + ("!" if r.stale else ""), style=f.ALARM if r.stale else "dim")
         name = Text(r.regime + ("⚠" if r.transition_alert else ""),
                     style="bold yellow" if r.transition_alert else "")
         t.add_row(_MODEL_SHORT.get(r.model.value, r.model.value), name, f.pct(r.confidence, 0),
@@ -80,6 +79,10 @@ class DashboardScreen(ConsoleScreen):
     MODE = "dashboard"
     BINDINGS: ClassVar[list[BindingType]] = [APPROVE_BINDING, REJECT_BINDING, FILTER_BINDING]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._position_rows = PositionRows()
+
     def body(self) -> ComposeResult:
         with Grid(id="dash"):
             with Vertical(id="risk-pane", classes="pane"):
@@ -93,26 +96,23 @@ class DashboardScreen(ConsoleScreen):
             yield SyncTable(CANDIDATE_COLUMNS, id="candidates", classes="pane")
             yield EventFeed(id="events")
 
-    def on_mount(self) -> None:
-        titles = {"#risk-pane": "Risk & breakers", "#regimes": "Regimes", "#positions": "Positions",
-                  "#candidates": "Candidates", "#events": "Events"}
-        for selector, title in titles.items():
-            self.query_one(selector).border_title = title
-        super().on_mount()
-        self.query_one(EventFeed).show(self.console.event_log, self.console.exchange_tz)
+    TITLES: ClassVar[dict[str, str]] = {
+        "#risk-pane": "Risk & breakers", "#regimes": "Regimes", "#positions": "Positions",
+        "#candidates": "Candidates", "#events": "Events"}
 
     def show_snapshot(self, snap: DashboardSnapshot) -> None:
         self.query_one(TradingStateBadge).show(snap.trading.global_state)
         wide = self.size.width >= 120
         risk = snap.risk
-        self.query_one("#risk-figures", Panel).show(risk_figures(risk, 10 if wide else 0) if risk else None)
-        self.query_one("#greeks", Panel).show(greeks_line(risk) if risk else None, "")
-        self.query_one("#breakers", Panel).show(breakers_table(risk.breakers, full=False) if risk else None,
-                                                "no breakers reported")
-        self.query_one("#regimes", Panel).show(regimes_compact(snap.regimes, 12 if wide else 6)
-                                               if snap.regimes else None,
-                                               "no regime published yet")
-        self.query_one("#positions", SyncTable).sync([(p.id, position_row(p)) for p in snap.positions])
+        bars = 10 if wide else 0
+        self.query_one("#risk-figures", Panel).show_for(risk, lambda r: risk_figures(r, bars))
+        self.query_one("#greeks", Panel).show_for(risk, greeks_line, "")
+        self.query_one("#breakers", Panel).show_for(risk.breakers if risk else None,
+                                                    lambda b: breakers_table(b, full=False), "no breakers reported")
+        spark = 12 if wide else 6
+        self.query_one("#regimes", Panel).show_for(snap.regimes or None, lambda r: regimes_compact(r, spark),
+                                                   "no regime published yet")
+        self.query_one("#positions", SyncTable).sync(self._position_rows.rows(snap.positions))
         self.query_one("#positions").border_subtitle = f"{len(snap.positions)} open"
         cands = self.query_one("#candidates", SyncTable)
         cands.sync(candidate_rows(snap.scan))
@@ -141,10 +141,10 @@ class DashboardScreen(ConsoleScreen):
             return
         self.post_message(RejectRequested(cand))
 
-    @on(DataTable.RowSelected, "#positions")
-    def _open_position(self, event: DataTable.RowSelected) -> None:
-        self.console.open_detail("positions", event.row_key.value)
+    @on(SyncTable.RowSelected, "#positions")
+    def _open_position(self, event: SyncTable.RowSelected) -> None:
+        self.console.open_detail("positions", event.key)
 
-    @on(DataTable.RowSelected, "#candidates")
-    def _open_candidate(self, event: DataTable.RowSelected) -> None:
-        self.console.open_detail("candidates", event.row_key.value)
+    @on(SyncTable.RowSelected, "#candidates")
+    def _open_candidate(self, event: SyncTable.RowSelected) -> None:
+        self.console.open_detail("candidates", event.key)

@@ -21,10 +21,7 @@ class LogScreen(ConsoleScreen):
     def body(self) -> ComposeResult:
         yield EventFeed(wrap=True, id="log")
 
-    def on_mount(self) -> None:
-        self.query_one("#log").border_title = "Event log"
-        super().on_mount()
-        self.query_one(EventFeed).show(self.console.event_log, self.console.exchange_tz)
+    TITLES: ClassVar[dict[str, str]] = {"#log": "Event log"}
 
     def default_filter_target(self) -> Filterable | None:
         return self.query_one(EventFeed)

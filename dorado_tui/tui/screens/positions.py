@@ -8,11 +8,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable
 
 from dorado_tui.engine.console_views import DashboardSnapshot, PositionMark, PositionView
 from dorado_tui.tui.keys import FILTER_BINDING
-from dorado_tui.tui.rows import POSITION_COLUMNS, mark_cells, position_row
+from dorado_tui.tui.rows import POSITION_COLUMNS, PositionRows, mark_cells
 from dorado_tui.tui.screens.base import ConsoleScreen
 from dorado_tui.tui.widgets.charts import PnlChart
 from dorado_tui.tui.widgets.detail import position_detail
@@ -26,6 +25,10 @@ class PositionsScreen(ConsoleScreen):
     MODE = "positions"
     BINDINGS: ClassVar[list[BindingType]] = [FILTER_BINDING]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._position_rows = PositionRows()
+
     def body(self) -> ComposeResult:
         yield SyncTable(POSITION_COLUMNS, id="positions", classes="pane")
         with Horizontal(id="pos-bottom"):
@@ -33,15 +36,11 @@ class PositionsScreen(ConsoleScreen):
                 yield Panel(id="pos-detail")
             yield PnlChart(id="pnl-chart", classes="pane")
 
-    def on_mount(self) -> None:
-        self.query_one("#positions").border_title = "Positions"
-        self.query_one("#pos-detail-scroll").border_title = "Detail"
-        self.query_one("#pnl-chart").border_title = "P&L"
-        super().on_mount()
+    TITLES: ClassVar[dict[str, str]] = {"#positions": "Positions", "#pos-detail-scroll": "Detail", "#pnl-chart": "P&L"}
 
     def show_snapshot(self, snap: DashboardSnapshot) -> None:
         table = self.query_one("#positions", SyncTable)
-        table.sync([(p.id, position_row(p)) for p in snap.positions])
+        table.sync(self._position_rows.rows(snap.positions))
         table.border_subtitle = f"{len(snap.positions)} open"
         self._show_detail()
 
@@ -64,16 +63,16 @@ class PositionsScreen(ConsoleScreen):
             return None
         return next((p for p in snap.positions if p.id == key), None)
 
-    @on(DataTable.RowHighlighted, "#positions")
+    @on(SyncTable.RowHighlighted, "#positions")
     def _highlighted(self) -> None:
         self._show_detail()
 
-    @on(DataTable.RowSelected, "#positions")
+    @on(SyncTable.RowSelected, "#positions")
     def _focus_detail(self) -> None:
         self.query_one("#pos-detail-scroll").focus()
 
     def _show_detail(self) -> None:
         pos = self.selected_position()
-        self.query_one("#pos-detail", Panel).show(position_detail(pos) if pos else None, "no position selected")
+        self.query_one("#pos-detail", Panel).show_for(pos, position_detail, "no position selected")
         title = f"{pos.underlying} {pos.template} unrealised P&L" if pos else "P&L"
         self.query_one(PnlChart).show(title, pos.pnl_history if pos else ())

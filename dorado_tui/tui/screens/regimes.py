@@ -11,7 +11,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable
 
 from dorado_tui.engine.console_views import DashboardSnapshot, RegimeView
 from dorado_tui.tui import format as f
@@ -43,7 +42,7 @@ def drivers_table(r: RegimeView) -> Table:
     t.add_column("Feature", no_wrap=True)
     t.add_column("Value", justify="right")
     for name, v in sorted(r.drivers.items(), key=lambda kv: -abs(kv[1])):
-        t.add_row(name, Text(f"{v:+.3g}", style="green" if v > 0 else "red"))
+        t.add_row(name, Text(f"{v:+.3g}", style="green" if v > 0 else f.NEG))
     if not r.drivers:
         t.add_row(Text("none reported", style="dim"), "")
     return t
@@ -51,7 +50,7 @@ def drivers_table(r: RegimeView) -> Table:
 
 def regime_detail(r: RegimeView) -> Group:
     stale = Text(f"STALE — computed {r.computed_at:%Y-%m-%d %H:%M} UTC; the regime gate treats it as neutral",
-                 style="bold red") if r.stale else Text(f"computed {r.computed_at:%Y-%m-%d %H:%M} UTC, "
+                 style=f.ALARM) if r.stale else Text(f"computed {r.computed_at:%Y-%m-%d %H:%M} UTC, "
                                                        f"age {f.age(r.age)}", style="dim")
     parts: list[RenderableType] = [stale, probabilities_table(r), Text(""), drivers_table(r)]
     if r.transition_alert:
@@ -72,11 +71,9 @@ class RegimesScreen(ConsoleScreen):
                 yield Panel(id="regime-detail")
             yield RegimeChart(id="regime-chart", classes="pane")
 
-    def on_mount(self) -> None:
-        self.query_one("#regimes").border_title = "Regime models"
-        self.query_one("#regime-detail-scroll").border_title = "Probabilities & drivers"
-        self.query_one("#regime-chart").border_title = "History"
-        super().on_mount()
+    TITLES: ClassVar[dict[str, str]] = {
+        "#regimes": "Regime models", "#regime-detail-scroll": "Probabilities & drivers",
+        "#regime-chart": "History"}
 
     def show_snapshot(self, snap: DashboardSnapshot) -> None:
         self.query_one("#regimes", SyncTable).sync([(r.model.value, regime_row(r)) for r in snap.regimes])
@@ -89,11 +86,11 @@ class RegimesScreen(ConsoleScreen):
             return None
         return next((r for r in snap.regimes if r.model.value == key), None)
 
-    @on(DataTable.RowHighlighted, "#regimes")
+    @on(SyncTable.RowHighlighted, "#regimes")
     def _highlighted(self) -> None:
         self._show_detail()
 
     def _show_detail(self) -> None:
         r = self.selected_regime()
-        self.query_one("#regime-detail", Panel).show(regime_detail(r) if r else None, "no regime published yet")
+        self.query_one("#regime-detail", Panel).show_for(r, regime_detail, "no regime published yet")
         self.query_one(RegimeChart).show(r)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -47,10 +46,6 @@ def correlation_map(corr: CorrelationView) -> Group:
     return Group(Text(head, style="dim"), heat_table(short, short, corr.matrix, 1.0, lambda v: f"{v:+.2f}"))
 
 
-def trading_panel(snap: DashboardSnapshot) -> Table:
-    return trading_states_table(snap.trading)
-
-
 class RiskScreen(ConsoleScreen):
     """Everything the risk radar holds; resume lives here and only here."""
 
@@ -68,26 +63,22 @@ class RiskScreen(ConsoleScreen):
             yield Panel(id="stress", classes="pane")
             yield Panel(id="correlation", classes="pane")
 
-    def on_mount(self) -> None:
-        titles = {"#risk-head": "Trading state", "#risk-figs": "Usage vs limits · VaR · Greeks",
-                  "#limits": "Limits", "#breakers-full": "Circuit breakers", "#stress": "Stress grid",
-                  "#correlation": "Correlation"}
-        for selector, title in titles.items():
-            self.query_one(selector).border_title = title
-        super().on_mount()
+    TITLES: ClassVar[dict[str, str]] = {
+        "#risk-head": "Trading state", "#risk-figs": "Usage vs limits · VaR · Greeks", "#limits": "Limits",
+        "#breakers-full": "Circuit breakers", "#stress": "Stress grid", "#correlation": "Correlation"}
 
     def show_snapshot(self, snap: DashboardSnapshot) -> None:
         self.query_one("#risk-badge", TradingStateBadge).show(snap.trading.global_state)
-        self.query_one("#trading-states", Panel).show(trading_panel(snap))
+        self.query_one("#trading-states", Panel).show_for(snap.trading, trading_states_table)
         risk = snap.risk
-        self.query_one("#risk-figs", Panel).show(risk_overview(risk) if risk else None)
-        self.query_one("#limits", Panel).show(decisions_table(risk.limits) if risk else None)
-        self.query_one("#breakers-full", Panel).show(breakers_table(risk.breakers, full=True) if risk else None)
-        stress = risk.stress if risk else None
-        self.query_one("#stress", Panel).show(stress_map(stress) if stress else None, "no stress grid computed")
-        corr = risk.correlation if risk else None
-        self.query_one("#correlation", Panel).show(correlation_map(corr) if corr else None,
-                                                   "no correlation matrix computed")
+        self.query_one("#risk-figs", Panel).show_for(risk, risk_overview)
+        self.query_one("#limits", Panel).show_for(risk.limits if risk else None, decisions_table)
+        self.query_one("#breakers-full", Panel).show_for(risk.breakers if risk else None,
+                                                         lambda b: breakers_table(b, full=True))
+        self.query_one("#stress", Panel).show_for(risk.stress if risk else None, stress_map,
+                                                  "no stress grid computed")
+        self.query_one("#correlation", Panel).show_for(risk.correlation if risk else None, correlation_map,
+                                                       "no correlation matrix computed")
 
     def action_resume(self) -> None:
         self.post_message(ResumeRequested())

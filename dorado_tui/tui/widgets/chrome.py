@@ -47,7 +47,7 @@ def status_segments(snap: DashboardSnapshot | None, now: datetime, local_tz: tzi
                 (0, Text(f"{f.clock(now, local_tz)} local"), None)]
     st = snap.status
     ex_tz = exchange_zone(st.exchange_tz)
-    dot = Text("●", style="green") if st.connected else Text("○ DISCONNECTED", style="bold red")
+    dot = Text("●", style="green") if st.connected else Text("○ DISCONNECTED", style=f.ALARM)
     state = st.trading.global_state
     role = role or st.scheduler_role
     jobs = st.next_jobs if jobs is None else jobs
@@ -127,7 +127,7 @@ def banner_text(snap: DashboardSnapshot | None, pending: str | None) -> tuple[st
     tr = snap.trading
     if tr.global_state is TradingState.HALTED:
         text = tr.kill_banner or f"HALTED — {tr.reason or 'no new orders'}"
-        return "-halted", f"■ {text} · resume: Risk screen (5), key R"
+        return "-halted", f"■ {text} · resume: 5, R"
     if tr.global_state is TradingState.REDUCING:
         return "-reducing", f"REDUCING — only risk-reducing orders · {tr.reason}"
     return None

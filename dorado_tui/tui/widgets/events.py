@@ -9,17 +9,16 @@ from rich.text import Text
 from textual.widgets import RichLog
 
 from dorado_tui.engine.console_views import EventView, Severity
+from dorado_tui.tui import format as f
 
-_SEVERITY = {
-    Severity.INFO: ("INFO", ""),
-    Severity.WARNING: ("WARN", "yellow"),
-    Severity.ERROR: ("ERR ", "bold red"),
-    Severity.CRITICAL: ("CRIT", "bold white on red"),
-}
+
+def _severity(severity: Severity) -> tuple[str, str]:
+    return {Severity.INFO: ("INFO", ""), Severity.WARNING: ("WARN", "yellow"),
+            Severity.ERROR: ("ERR ", f.BAD), Severity.CRITICAL: ("CRIT", f.ALARM)}[severity]
 
 
 def event_line(event: EventView, tz: tzinfo) -> Text:
-    label, style = _SEVERITY[event.severity]
+    label, style = _severity(event.severity)
     return Text.assemble((f"{event.time.astimezone(tz):%H:%M:%S} ", "dim"), (label, style), " ",
                          (f"{event.kind.value:<9} ", "bold"), event.text)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from rich.color import Color
 from rich.console import Group, RenderableType
@@ -22,6 +23,8 @@ from dorado_tui.engine.console_views import (
 )
 from dorado_tui.tui import format as f
 
+T = TypeVar("T")
+
 
 class TradingStateBadge(Static):
     """The global trading state, large and coloured (and readable without colour)."""
@@ -33,7 +36,12 @@ class TradingStateBadge(Static):
     TradingStateBadge.-halted { border: heavy $error; background: $error 50%; }
     """
 
+    _state: TradingState | None = None
+
     def show(self, state: TradingState) -> None:
+        if state is self._state:
+            return
+        self._state = state
         self.set_class(state is TradingState.REDUCING, "-reducing")
         self.set_class(state is TradingState.HALTED, "-halted")
         self.update(state.value)
@@ -89,11 +97,11 @@ def risk_overview(risk: RiskView, bar_width: int = 12) -> Group:
 def breaker_line(b: BreakerView) -> Text:
     tripped = b.state is BreakerState.TRIPPED
     mark = Text(f.FAIL if tripped else (f.PASS if b.state is BreakerState.ARMED else "-"),
-                style="bold red" if tripped else "green")
+                style=f.BAD if tripped else "green")
     figs = f"{f.figure(b.figure, b.unit)}/{f.figure(b.limit, b.unit)}"
     return Text.assemble(mark, " ", (b.name, "bold" if tripped else ""), " ",
-                         (b.state.value.upper(), "bold red" if tripped else "dim"), f" {figs}",
-                         (f" → {b.action.value}" if tripped else "", "bold red"))
+                         (b.state.value.upper(), f.ALARM if tripped else "dim"), f" {figs}",
+                         (f" → {b.action.value}" if tripped else "", f.BAD))
 
 
 def breakers_table(breakers: Sequence[BreakerView], *, full: bool) -> Table:
@@ -111,11 +119,11 @@ def breakers_table(breakers: Sequence[BreakerView], *, full: bool) -> Table:
         t.add_column(name, **kw)
     for b in ordered:
         tripped = b.state is BreakerState.TRIPPED
-        style = "bold red" if tripped else ""
+        style = f.BAD if tripped else ""
         since = f"{b.tripped_at:%m-%d %H:%M} " if b.tripped_at else ""
         t.add_row(Text(f.FAIL if tripped else f.PASS, style=style or "green"),
                   Text.assemble((b.name, style), "\n", (b.scope, "dim")),
-                  Text(b.state.value.upper(), style=style or "dim"),
+                  Text(b.state.value.upper(), style=f.ALARM if tripped else "dim"),
                   f"{f.figure(b.figure, b.unit)}/{f.figure(b.limit, b.unit)}", b.action.value,
                   since + b.reason)
     return t
@@ -130,7 +138,7 @@ def decisions_table(decisions: Sequence[Decision], title: str = "") -> Table:
     for d in decisions:
         unit = str(d.details.get("unit", ""))
         t.add_row(f.check_text(d.passed), d.check, f.figure(d.figure, unit), f.figure(d.limit, unit),
-                  Text(d.reason, style="" if d.passed else "red"))
+                  Text(d.reason, style="" if d.passed else f.NEG))
     if not decisions:
         t.add_row("", Text("none recorded", style="dim"), "", "", "")
     return t
@@ -163,8 +171,25 @@ def heat_table(row_labels: Sequence[str], col_labels: Sequence[str],
     return t
 
 
+_NOTHING = object()
+
+
 class Panel(Static):
     """A Static that shows a rich renderable or a placeholder sentence when the engine sent none."""
 
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._source: object = _NOTHING
+
     def show(self, renderable: RenderableType | None, empty: str = "no data from the engine yet") -> None:
+        self._source = _NOTHING
         self.update(renderable if renderable is not None else Text(empty, style="dim italic"))
+
+    def show_for(self, source: T | None, build: Callable[[T], RenderableType],
+                 empty: str = "no data from the engine yet") -> None:
+        """Draw `build(source)` unless `source` equals what is already drawn: an update re-lays
+        out the whole screen, which a snapshot that only moved marks must not pay for."""
+        if source == self._source:
+            return
+        self.show(build(source) if source is not None else None, empty)
+        self._source = source
