@@ -18,7 +18,7 @@ def sim20() -> SimHistory:
 
 @pytest.fixture(scope="session")
 def stored_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A home with 5 simulated years in its SQLite store (copied per test by `home`)."""
+    """A home with 4 simulated years in its SQLite store (copied per test by `home`)."""
     from dorado_tui.home import Home, initialize
     from dorado_tui.market import data_service
     from dorado_tui.store.database import Database
@@ -31,7 +31,7 @@ def stored_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     async def fill() -> None:
         async with Database(url) as db:
-            await data_service.simulate_into_store(db, url, home.state_dir, 5, 7, NOW)
+            await data_service.simulate_into_store(db, url, home.state_dir, 4, 7, NOW)
 
     asyncio.run(fill())
     return root
