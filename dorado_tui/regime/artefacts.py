@@ -85,7 +85,7 @@ def save_artefact(models_dir: Path, kind: str, *, features: tuple[str, ...], tra
     kind_dir = models_dir / kind
     kind_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=kind_dir))
-    np.savez(staging / ARRAYS, **{k: np.asarray(v) for k, v in arrays.items()})
+    np.savez(staging / ARRAYS, allow_pickle=False, **{k: np.asarray(v) for k, v in arrays.items()})
     for name, booster in (boosters or {}).items():
         booster.save_model(str(staging / f"{name}.json"))
     files = {p.name: _sha256(p) for p in sorted(staging.iterdir())}

@@ -163,14 +163,14 @@ def forward_filter(loglik: np.ndarray, startprob: np.ndarray, transmat: np.ndarr
     """
     out = np.empty_like(loglik)
     pred = startprob if prior is None else prior
-    uniform = np.full(len(startprob), 1.0 / len(startprob))
     for t in range(len(loglik)):
         row = loglik[t]
         if np.isfinite(row).all():
-            w = pred * np.exp(row - row.max())
+            likelihood = np.exp(row - row.max())
+            w = pred * likelihood
             total = w.sum()
             # a day impossible under every reachable state: restart from a uniform prior
-            post = w / total if total > 0 else (uniform * np.exp(row - row.max())) / (uniform * np.exp(row - row.max())).sum()
+            post = w / total if total > 0 else likelihood / likelihood.sum()
         else:
             post = pred
         out[t] = post
