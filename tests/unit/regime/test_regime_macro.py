@@ -169,3 +169,15 @@ def test_transition_alert_rules(rows: list[list[float]], alert: bool) -> None:
     from dorado_tui.regime.macro_outputs import transition_alert
 
     assert transition_alert(np.array(rows), 3) is alert
+
+
+def test_forward_filter_carries_missing_days_and_survives_impossible_ones() -> None:
+    from dorado_tui.regime.macro import forward_filter
+
+    start, trans = np.array([1.0, 0.0]), np.array([[0.9, 0.1], [0.2, 0.8]])
+    loglik = np.array([[0.0, -50.0], [np.nan, np.nan], [-1e5, 0.0]])
+    post = forward_filter(loglik, start, np.eye(2))
+    np.testing.assert_allclose(post[1], post[0])  # no observation: the prediction stands
+    np.testing.assert_allclose(post[2], [0.0, 1.0])  # state 1 unreachable yet certain: uniform restart
+    second = forward_filter(loglik[:2], start, trans)[1]
+    np.testing.assert_allclose(second, post[0] @ trans)
