@@ -45,6 +45,8 @@ _COMMANDS: list[tuple[str, str, str | None]] = [
     ("commands.kill", "resume", "resume"),
     ("commands.gateway_sim", "app", "gateway-sim"),
     ("commands.ib", "app", "ib"),
+    ("commands.data", "app", "data"),
+    ("commands.tui", "tui", "tui"),
 ]
 
 

@@ -69,12 +69,16 @@ class Runtime:
                 continue
 
 
-def _simulated_market(home: Home) -> Any:
-    """The home's simulated market (its recorded spec, else the default), built once per process."""
+def _simulated_market(config: Config) -> Any:
+    """The home's simulated market: the spec its history was simulated with, else the configured
+    seed; parameters from config/market_sim.yaml. Built once per process."""
+    from dorado_tui.market.config import load_market_sim_config
     from dorado_tui.market.simulator import SimulatedMarket
     from dorado_tui.market.spec import MarketSpec, load_spec
 
-    return SimulatedMarket(load_spec(home.state_dir) or MarketSpec.default())
+    home = config.home
+    spec = load_spec(home.state_dir) or MarketSpec(seed=config.dorado.simulation.seed)
+    return SimulatedMarket(spec, load_market_sim_config(home.config_dir / "market_sim.yaml"))
 
 
 def _simulation_venue(home: Home, clock: Clock, market: Any, *, twin: bool = False) -> VenueAdapter:
@@ -100,7 +104,7 @@ def _ibkr_venue(config: Config, clock: Clock) -> VenueAdapter:
 
 def build_venues(config: Config, clock: Clock) -> tuple[VenueAdapter, VenueAdapter]:
     """(trading venue, paper-twin venue) for the configured global venue mode."""
-    market = _simulated_market(config.home)
+    market = _simulated_market(config)
     twin = _simulation_venue(config.home, clock, market, twin=True)
     if config.dorado.venue.mode == "simulation":
         return _simulation_venue(config.home, clock, market), twin

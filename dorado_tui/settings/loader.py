@@ -151,7 +151,7 @@ def _validate_file(loaded: LoadedFile, model: type[BaseModel], report: Report,
 
     inner = precheck(kind.name, parsed, loaded.prefix, inner, report.problems)
     try:
-        loaded.model = model.model_validate_json(json.dumps(inner), strict=True)
+        loaded.model = model.model_validate_json(json.dumps(inner), strict=kind.strict)
         loaded.raw = inner
     except ValidationError as exc:
         problems = translate(exc, model, parsed, loaded.prefix)

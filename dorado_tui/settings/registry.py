@@ -27,6 +27,9 @@ class FileKind:
     label: how `config show` prefixes values (``bots.{id}``, ``strategies.{stem}``); ``{stem}``
         is the file name without extension, ``{id}`` the model's `id`.
     companions: globs of files this kind reads itself (risk profiles), so they are not strays.
+    strict: validate in pydantic's strict mode (no coercion). A model that merges a partial
+        document onto python defaults in a `mode="before"` validator needs False: its merged
+        sequences are python lists, which strict mode refuses for tuple fields.
     """
 
     name: str
@@ -37,6 +40,7 @@ class FileKind:
     label: str = ""
     description: str = ""
     companions: tuple[str, ...] = ()
+    strict: bool = True
 
     @property
     def many(self) -> bool:
@@ -102,5 +106,8 @@ for _kind in (
     FileKind("strategy", "strategies/*.yaml", "dorado_tui.settings.templates:StrategyTemplate",
              root_key="strategy", label="strategies.{stem}",
              description="strategy templates (PRD §3.6); the file name is the template name"),
+    FileKind("market_sim", "config/market_sim.yaml", "dorado_tui.market.config:MarketSimConfig",
+             description="the simulated market: regimes, instruments, chains, defects",
+             strict=False),
 ):
     register(_kind)
