@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from dorado_tui.domain.clock import Clock
+from dorado_tui.domain.decisions import Decision
 from dorado_tui.domain.regime import NEUTRAL, RegimeModel, RegimeState
 
 CACHE_PREFIX = "regime:latest:"
@@ -112,6 +113,14 @@ class RegimeReading:
     @property
     def neutral(self) -> bool:
         return self.effective_regime == NEUTRAL
+
+    def neutral_decision(self) -> Decision | None:
+        """For a gate: the allow-all verdict (with the reason shown to the operator) when the
+        state is stale or missing; None when the gate should judge the fresh regime itself."""
+        if not self.neutral:
+            return None
+        return Decision.ok(f"gate.regime.{self.model.value}", self.reason, stale=self.state is not None,
+                           missing=self.state is None)
 
 
 def _ago(delta: timedelta) -> str:

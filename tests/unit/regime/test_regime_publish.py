@@ -79,3 +79,13 @@ async def test_unreadable_cache_entry_reads_as_neutral() -> None:
     await cache.set(CACHE_PREFIX + "macro", {"model": "macro", "asof": "not a date"})
     seen = await read_latest(cache, RegimeModel.MACRO, FixedClock(T0))
     assert seen.neutral and seen.reason.startswith("macro regime unreadable in cache")
+
+
+def test_stale_reading_gives_the_gate_an_allow_all_decision_with_its_reason() -> None:
+    state = _state(date(2024, 3, 4))
+    stale = reading(RegimeModel.MACRO, state, T0 + timedelta(days=4))
+    decision = stale.neutral_decision()
+    assert decision is not None and decision.passed
+    assert decision.check == "gate.regime.macro" and decision.reason == stale.reason
+    assert decision.details == {"stale": True, "missing": False}
+    assert reading(RegimeModel.MACRO, state, T0).neutral_decision() is None
