@@ -105,5 +105,10 @@ def _supervised(data: Any) -> list[Result]:
 
 
 def main() -> list[Result]:
+    import os
+    from dataclasses import replace
+
     data = _frames()
-    return [*_macro(data), *_correlation(data), *_supervised(data)]
+    results = [*_macro(data), *_correlation(data), *_supervised(data)]
+    load = f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    return [replace(r, note=f"{r.note + '; ' if r.note else ''}{load}") for r in results]
