@@ -20,7 +20,7 @@ find_python() {
         echo "bootstrap: \$PYTHON=$PYTHON is not a Python >= $want_major.$want_minor" >&2
         return 1
     fi
-    for name in python3.14 python3.13 python3.12 python3 python; do
+    for name in python3 python3.12 python3.13 python3.14 python; do
         if command -v "$name" >/dev/null 2>&1 && ok_python "$(command -v "$name")"; then
             command -v "$name"; return 0
         fi
