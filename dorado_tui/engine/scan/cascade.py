@@ -71,7 +71,7 @@ async def quote(ctx: ScanContext, run: BotRun) -> None:
     run.quote = found
 
 
-def technical_facts(ctx: ScanContext, run: BotRun) -> None:
+def technical_facts(ctx: ScanContext, run: BotRun, *, hurst_gate: bool = True) -> None:
     bars = ctx.history.bars(run.underlying.symbol)
     if bars is None or len(bars) < 40:
         run.gate(no_history(run.underlying.symbol))
@@ -81,7 +81,7 @@ def technical_facts(ctx: ScanContext, run: BotRun) -> None:
     vol = close_to_close(bars.close, window=20)
     run.realized_vol_pct = float(vol[-1]) * 100.0 if math.isfinite(vol[-1]) else None
     hurst_min = run.template.regime_requirements.hurst_min
-    if hurst_min is not None:
+    if hurst_min is not None and hurst_gate:
         run.gate(ta.hurst_decision("gate.regime.hurst", run.tech.hurst, hurst_min))
 
 
@@ -182,3 +182,17 @@ async def cascade(ctx: ScanContext, run: BotRun) -> None:
     technical_facts(ctx, run)
     await volatility(ctx, run)
     technical_gates(ctx, run)
+
+
+async def signal_cascade(ctx: ScanContext, run: BotRun) -> None:
+    """A webhook signal replaces the scan's volatility and technical filters: bot state, entry
+    window and regime still hold (the risk radar's regime filter), and the technical figures the
+    resolver needs (ATR, support/resistance) are computed without gating."""
+    state_and_window(ctx, run)
+    regime(ctx, run)
+    await quote(ctx, run)
+    technical_facts(ctx, run, hurst_gate=False)
+    assert run.tech is not None
+    run.gates.append(ta.sr_decision(run.tech))
+    if not run.tech.supports and not run.tech.resistances:
+        run.flags.append("no_levels")

@@ -36,7 +36,9 @@ SPREAD_FLAG = 0.15
 STALE_GREEKS_SECONDS = 300.0
 #: Median |venue IV − our IV| above this (vol points as a fraction) flags a model mismatch.
 IV_MISMATCH = 0.01
-_PARITY_BAND = 0.03  # |ln K/F| band of strikes used for the parity fit
+#: |ln K/F| band of the strikes the parity fit uses: wide for European options (more strikes, a
+#: steadier discount factor), narrow for American ones (early-exercise premia grow away from the money)
+PARITY_BAND = {True: 0.03, False: 0.08}
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,11 @@ def _arrays(contracts: tuple[OptionContract, ...]) -> dict[str, np.ndarray]:
 
 
 def parity_fit(strikes: np.ndarray, is_call: np.ndarray, mid: np.ndarray, quoted: np.ndarray,
-               spot: float, t: float) -> ParityFit:
+               spot: float, t: float, band: float = PARITY_BAND[False]) -> ParityFit:
     """Least-squares fit of C − P = D·F − D·K over strikes quoted on both sides near the money."""
     calls = {float(k): m for k, m, c, q in zip(strikes, mid, is_call, quoted, strict=True) if c and q}
     puts = {float(k): m for k, m, c, q in zip(strikes, mid, is_call, quoted, strict=True) if not c and q}
-    ks = np.array(sorted(k for k in calls.keys() & puts.keys() if abs(math.log(k / spot)) <= _PARITY_BAND))
+    ks = np.array(sorted(k for k in calls.keys() & puts.keys() if abs(math.log(k / spot)) <= band))
     if ks.size < 3:
         return ParityFit(spot, 1.0, int(ks.size), "too few two-sided strike pairs for put-call parity: "
                          "forward = spot, no discounting")
@@ -173,7 +175,8 @@ def own_greeks(strikes: np.ndarray, is_call: np.ndarray, mid: np.ndarray, quoted
 def _european_fit(a: dict[str, np.ndarray], mid: np.ndarray, quoted: np.ndarray, spot: float, t: float,
                   american: bool, rounds: int = 2) -> tuple[ParityFit, np.ndarray]:
     """Parity fit on mids, with the early-exercise premium removed first for American options."""
-    fit = parity_fit(a["strikes"], a["is_call"], mid, quoted, spot, t)
+    band = PARITY_BAND[american]
+    fit = parity_fit(a["strikes"], a["is_call"], mid, quoted, spot, t, band)
     european = mid
     for _ in range(rounds if american else 0):
         iv = own_greeks(a["strikes"], a["is_call"], european, quoted, fit, spot, t)[0]
@@ -184,7 +187,7 @@ def _european_fit(a: dict[str, np.ndarray], mid: np.ndarray, quoted: np.ndarray,
         carry = rate - math.log(fit.forward / spot) / t
         premium = early_exercise_premium(spot, a["strikes"], t, rate, carry, vol, a["is_call"])
         european = np.where(quoted, np.maximum(mid - premium, 0.0), mid)
-        fit = parity_fit(a["strikes"], a["is_call"], european, quoted, spot, t)
+        fit = parity_fit(a["strikes"], a["is_call"], european, quoted, spot, t, band)
     return fit, european
 
 

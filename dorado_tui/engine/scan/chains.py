@@ -49,6 +49,7 @@ class Pacer:
                 self.waited += wait
                 await self.sleep(wait)
                 self.tokens += wait * self.rate
+                self.last = t + wait  # the wait is refill already: never count it twice
             self.tokens -= 1.0
 
 

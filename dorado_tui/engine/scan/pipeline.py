@@ -11,7 +11,7 @@ from dorado_tui.domain.candidates import Candidate
 from dorado_tui.domain.decisions import Decision
 from dorado_tui.domain.errors import VenueError
 from dorado_tui.domain.regime import RegimeModel
-from dorado_tui.engine.scan.cascade import cascade
+from dorado_tui.engine.scan.cascade import cascade, signal_cascade
 from dorado_tui.engine.scan.chain_quality import ValidatedChain
 from dorado_tui.engine.scan.chains import ChainFailure
 from dorado_tui.engine.scan.context import BotRun, ScanContext, Skip
@@ -136,11 +136,19 @@ def outcome(run: BotRun, candidates: list[Candidate] | None = None, skipped: Dec
                       run.regime, tuple(run.notes))
 
 
-async def run_bot(ctx: ScanContext, bot: Bot) -> tuple[BotOutcome, list[Candidate], BotRun]:
-    """Gates, then candidates (unsized): the skip reason when a gate fails or nothing resolves."""
+async def run_bot(ctx: ScanContext, bot: Bot, *, signal_direction: str | None = None,
+                  signal: bool = False) -> tuple[BotOutcome, list[Candidate], BotRun]:
+    """Gates, then candidates (unsized): the skip reason when a gate fails or nothing resolves.
+    A signal run (`signal`) uses the signal cascade and the signal's direction when it has one."""
     run = new_run(ctx, bot)
     try:
-        await cascade(ctx, run)
+        if signal:
+            await signal_cascade(ctx, run)
+            run.flags.append("signal")
+        else:
+            await cascade(ctx, run)
+        if signal_direction in ("long", "short"):
+            run.direction = signal_direction
         direction = await _direction(ctx, run)
         if run.asset_class == "equity_options":
             found, reasons = await resolve_options(ctx, run, direction)

@@ -16,7 +16,7 @@ operator approves. A bot without a strategy layer is held to the portfolio-wide 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from dorado_tui.domain.candidates import Candidate, CandidateStatus
 from dorado_tui.domain.decisions import Decision
@@ -44,11 +44,7 @@ class Running:
 
     state: PortfolioState
     buying_power_used: float = 0.0
-    selected_bots: dict[str, int] | None = None
-
-    def __post_init__(self) -> None:
-        if self.selected_bots is None:
-            self.selected_bots = {}
+    selected_bots: dict[str, int] = field(default_factory=dict)
 
 
 ContextFor = Callable[[Candidate, Running], TradeContext]
@@ -79,12 +75,11 @@ def portfolio_verdict(c: Candidate, state: PortfolioState, policy: RiskPolicy) -
     return simulated, tuple(_unlayered(c, d) for d in check_portfolio(simulated, policy).decisions)
 
 
-def _decide(c: Candidate, run: Running, ctx_for: ContextFor, policy: RiskPolicy) -> Candidate:
-    assert run.selected_bots is not None
+def _decide(c: Candidate, run: Running, ctx_for: ContextFor, policy: RiskPolicy, trade_policy: RiskPolicy) -> Candidate:
     if c.bot_id in run.selected_bots:
         why = f"alternative to #{run.selected_bots[c.bot_id]}, selected for the same bot (one position per bot)"
         return _paper(c, why, ())
-    trade = trade_verdict(c, ctx_for(c, run), policy)
+    trade = trade_verdict(c, ctx_for(c, run), trade_policy)
     failed = [d for d in trade if not d.passed]
     if failed:
         return _paper(c, failed[0].reason, tuple(failed))
@@ -113,14 +108,17 @@ def _paper(c: Candidate, reason: str, failed: tuple[Decision, ...]) -> Candidate
 
 
 def select(ranked: Sequence[Candidate], run: Running, ctx_for: ContextFor, policy: RiskPolicy,
-           paper_slots: int, auto_execute: Callable[[Candidate], bool] = lambda c: False) -> list[Candidate]:
-    """Statuses for every ranked candidate (see the module docstring); `run` ends as the new state."""
+           paper_slots: int, auto_execute: Callable[[Candidate], bool] = lambda c: False,
+           policy_for: Callable[[Candidate], RiskPolicy] | None = None) -> list[Candidate]:
+    """Statuses for every ranked candidate (see the module docstring); `run` ends as the new state.
+    `policy_for` gives the policy a candidate's trade checks see (its bot's sizing)."""
     out = []
     for c in ranked:
         if c.status is CandidateStatus.DROPPED:
             out.append(c)
             continue
-        decided = _decide(c, run, ctx_for, policy)
+        trade_policy = policy_for(c) if policy_for is not None else policy
+        decided = _decide(c, run, ctx_for, policy, trade_policy)
         if decided.status is CandidateStatus.SELECTED and auto_execute(decided):
             decided = replace(decided, status_reason="auto-execute")
         out.append(decided)

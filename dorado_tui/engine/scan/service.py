@@ -34,7 +34,8 @@ from dorado_tui.engine.scan.portfolio import build_state, heat_pct, sizing_facts
 from dorado_tui.engine.scan.regime_gate import correlation_line, load_readings
 from dorado_tui.engine.scan.scoring import score
 from dorado_tui.engine.scan.selection import Running, rank, select
-from dorado_tui.engine.scan.sizing import size
+from dorado_tui.engine.scan.signals import Signal
+from dorado_tui.engine.scan.sizing import bot_policy, size
 from dorado_tui.risk.events import Alert, Severity
 from dorado_tui.risk.exposure import measure
 from dorado_tui.risk.portfolio import PortfolioState
@@ -43,6 +44,7 @@ from dorado_tui.settings.config import Config
 from dorado_tui.store.bus import EventBus
 from dorado_tui.store.cache import Cache
 from dorado_tui.store.database import Database
+from dorado_tui.store.errors import DuplicateKey
 from dorado_tui.store.leases import Leases
 from dorado_tui.store.repos import bots as bot_repo
 from dorado_tui.store.repos import positions as position_repo
@@ -102,12 +104,17 @@ class Scanner:
         return out
 
     @asynccontextmanager
-    async def _lease(self) -> AsyncIterator[None]:
+    async def _lease(self, wait: float = 0.0) -> AsyncIterator[None]:
+        """Hold the scan lease (renewed in the background); ScanBusy when another holds it for
+        longer than `wait` seconds."""
         owner = f"scan-{uuid.uuid4().hex[:8]}"
         ttl = self.settings.lease_ttl_s
-        if not await self.leases.acquire(LEASE, owner, ttl):
-            holder = await self.leases.holder(LEASE)
-            raise ScanBusy(f"another scan is running (lease {LEASE!r} held by {holder}); nothing was done")
+        deadline = asyncio.get_running_loop().time() + wait
+        while not await self.leases.acquire(LEASE, owner, ttl):
+            if asyncio.get_running_loop().time() >= deadline:
+                holder = await self.leases.holder(LEASE)
+                raise ScanBusy(f"another scan is running (lease {LEASE!r} held by {holder}); nothing was done")
+            await asyncio.sleep(0.25)
 
         async def renew() -> None:
             while True:
@@ -166,6 +173,22 @@ class Scanner:
         candidates, state = await self.select(ctx, found)
         return await self.finish(ctx, "scan", outcomes, candidates, state)
 
+    async def signal(self, signal: Signal, *, wait: float = 30.0) -> ScanResult:
+        """One webhook-style signal for one bot: resolved, risk-checked and selected like a scan
+        candidate, persisted (its signal row keeps the payload) and handed to the sink. The same
+        signal id is never processed twice."""
+        bot = self.config.bots[signal.bot_id]
+        async with self._lease(wait=wait):
+            ctx = await self.context(signal.signal_id, [bot])
+            outcome, cands, run = await run_bot(ctx, bot, signal_direction=signal.direction, signal=True)
+            candidates, state = await self.select(ctx, [(c, run) for c in cands])
+            payload = {**signal.payload, "authenticated": signal.authenticated, "time": signal.time.isoformat()}
+            try:
+                return await self.finish(ctx, "signal", [outcome], candidates, state, payload=payload)
+            except DuplicateKey:
+                raise BadInput(f"signal {signal.signal_id!r} was already received: a signal is processed once "
+                               "(send a new id)") from None
+
     async def select(self, ctx: ScanContext, found: list[tuple[Candidate, BotRun]]) -> tuple[list[Candidate], PortfolioState]:
         """Size, score, rank and select candidates against the current portfolio."""
         async with self.db.read() as session:
@@ -180,7 +203,8 @@ class Scanner:
         running = Running(state)
         chosen = select(rank(scored), running,
                         lambda c, r: trade_context(ctx, runs[c.id], c, r, heat_pct(r.state, ctx)),
-                        ctx.policy, paper_slots, lambda c: runs[c.id].bot.approval_mode == "auto_execute")
+                        ctx.policy, paper_slots, lambda c: runs[c.id].bot.approval_mode == "auto_execute",
+                        lambda c: bot_policy(ctx.policy, runs[c.id].bot, runs[c.id].template))
         return chosen, running.state
 
     def budget(self, ctx: ScanContext, state: PortfolioState, candidates: list[Candidate]) -> Budget:

@@ -24,18 +24,20 @@ from dorado_tui.settings.templates import StrategyTemplate
 QUANTITY_STEP = {AssetClass.EQUITY_OPTIONS: 1.0, AssetClass.FX: 1000.0, AssetClass.CRYPTO: 0.001}
 
 
-def bot_policy(policy: RiskPolicy, bot: Bot) -> RiskPolicy:
-    """The policy with the bot's risk % as the sizing base (clamped to the policy's bounds)."""
-    s = policy.sizing
-    base = min(max(bot.sizing.risk_pct, s.min_risk_pct), s.max_risk_pct)
-    if base == s.base_risk_pct:
-        return policy
-    return policy.model_copy(update={"sizing": s.model_copy(update={"base_risk_pct": base})})
-
-
 def method_of(bot: Bot, tpl: StrategyTemplate) -> SizingMethod:
     name = bot.sizing.method if tpl.sizing.method == "from_bot_config" else tpl.sizing.method
     return SizingMethod(name)
+
+
+def bot_policy(policy: RiskPolicy, bot: Bot, tpl: StrategyTemplate) -> RiskPolicy:
+    """The policy as it sizes this bot: its risk % as the base (clamped to the policy's bounds)
+    and its method as the default, so the selection's sizing check agrees with the sizing."""
+    s = policy.sizing
+    base = min(max(bot.sizing.risk_pct, s.min_risk_pct), s.max_risk_pct)
+    method = method_of(bot, tpl)
+    if base == s.base_risk_pct and method is s.default_method:
+        return policy
+    return policy.model_copy(update={"sizing": s.model_copy(update={"base_risk_pct": base, "default_method": method})})
 
 
 def _notional(c: Candidate) -> float:
@@ -49,10 +51,9 @@ def _notional(c: Candidate) -> float:
 
 def size(c: Candidate, bot: Bot, tpl: StrategyTemplate, policy: RiskPolicy, facts: SizingFacts) -> Candidate:
     """The candidate at its sized quantity, with the sizing decision among its verdicts."""
-    pol = bot_policy(policy, bot)
+    pol = bot_policy(policy, bot, tpl)
     step = QUANTITY_STEP[c.asset_class]
-    sized = size_candidate(c, facts, pol, method=method_of(bot, tpl), max_loss_cap=max_loss_cap(c, facts.nav, pol),
-                           quantity_step=step)
+    sized = size_candidate(c, facts, pol, max_loss_cap=max_loss_cap(c, facts.nav, pol), quantity_step=step)
     qty, notes = sized.quantity, []
     if bot.sizing.max_units is not None and qty > bot.sizing.max_units * step:
         qty = bot.sizing.max_units * step

@@ -61,7 +61,7 @@ def by_delta(chain: ValidatedChain, right: Right, band: tuple[float, float], del
     if inside.size == 0:
         near = pool[np.argsort(np.abs(deltas[pool] - 0.5 * (lo + hi)))][:1]
         hint = f" (nearest: {chain.strikes[near[0]]:g} at delta {deltas[near[0]]:+.3f})" if near.size else ""
-        raise NoStrike(f"no {right.value} with delta in [{lo:+.2f}, {hi:+.2f}] at {chain.expiry}{hint}")
+        raise NoStrike(f"no {right.value} with delta in [{lo:+g}, {hi:+g}] at {chain.expiry}{hint}")
     best = inside[np.argmin(np.abs(deltas[inside] - 0.5 * (lo + hi)))]
     return Pick(int(best), float(chain.strikes[best]), float(deltas[best]))
 
