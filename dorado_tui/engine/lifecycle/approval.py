@@ -25,7 +25,13 @@ from dorado_tui.domain.states import BotState
 from dorado_tui.engine.lifecycle import book, machine, records
 from dorado_tui.engine.lifecycle.execution import Episode
 from dorado_tui.engine.lifecycle.finalize import Finished
-from dorado_tui.engine.lifecycle.ids import Purpose, handle, parse_client_order_id, position_id
+from dorado_tui.engine.lifecycle.ids import (
+    Purpose,
+    handle,
+    is_twin_position,
+    parse_client_order_id,
+    position_id,
+)
 from dorado_tui.engine.lifecycle.recheck import recheck, shares_available
 from dorado_tui.store.repos import bots as bot_repo
 from dorado_tui.store.repos import candidates as candidate_repo
@@ -156,7 +162,7 @@ def _tag(tag: str | None) -> str | None:
         raise BadInput(f"unknown tag {tag!r}: use one of {allowed}") from None
 
 
-async def _next_episode(lc: Lifecycle, pid: str, purpose: Purpose) -> int:
+async def next_episode(lc: Lifecycle, pid: str, purpose: Purpose) -> int:
     async with lc.db.read() as s:
         coids = await records.intent_ids_with_prefix(s, f"{pid}.{purpose.value}")
     keys = [k for k in (parse_client_order_id(c) for c in coids) if k is not None]
@@ -218,13 +224,15 @@ async def approve(lc: Lifecycle, ref: str, *, tag: str | None, operator: str, no
     tag = _tag(tag)
     c = await resolve(lc, ref)
     pid = await _require_state(lc, c)
-    fresh, decisions = await _recheck(lc, c, pid)
+    twin = is_twin_position(pid)
+    # a paper twin records the live verdicts but trades regardless: no re-check on the twin account
+    fresh, decisions = (c, ()) if twin else await _recheck(lc, c, pid)
     purpose = Purpose.ADJUST if is_adjustment(c) else Purpose.OPEN
     layer = c.strategy_layer or None
-    ep = Episode(pid, purpose, await _next_episode(lc, pid, purpose), order_legs(fresh), fresh.quantity,
-                 c.bot_id, c.id, layer, twin=False)
+    ep = Episode(pid, purpose, await next_episode(lc, pid, purpose), order_legs(fresh), fresh.quantity,
+                 c.bot_id, c.id, layer, twin=twin)
     venue = lc.venue_of(pid, c.bot_id)
-    ex = lc.executor(venue, twin=False)
+    ex = lc.executor(venue, twin=twin)
     price, net = await ex.price(ep, venue, 1)
     async with lc.hold(pid):
         refused: RefusedByTradingState | None = None

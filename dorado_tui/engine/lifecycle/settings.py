@@ -48,7 +48,8 @@ CHECK_PNL = "pnl"  # profit target, stop loss, trailing stop (live 15 min, paper
 CHECK_BREACH = "breach"  # short strike tested (15 min)
 CHECK_DTE = "dte"  # DTE exit, time exit, rolls (daily)
 CHECK_VOL = "vol"  # IV-rank spike, vol z-score, Hurst (2–3× a day)
-ALL_CHECKS: frozenset[str] = frozenset({CHECK_PNL, CHECK_BREACH, CHECK_DTE, CHECK_VOL})
+CHECK_BREAKERS = "breakers"  # circuit breakers on the live account's NAV (15 min)
+ALL_CHECKS: frozenset[str] = frozenset({CHECK_PNL, CHECK_BREACH, CHECK_DTE, CHECK_VOL, CHECK_BREAKERS})
 
 
 @dataclass(frozen=True)

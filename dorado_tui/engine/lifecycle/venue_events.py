@@ -1,0 +1,153 @@
+"""What the venue did on its own, attributed to the positions it touched: expiries, assignments,
+exercises, cash settlements, fills of orders Dorado did not send (a kill switch's flatten), late
+fills of our own orders, and dividends.
+
+Executions are fetched from shortly before the oldest open position of the account. Our own
+orders' fills are recorded (idempotent by exec id; positions find them by client order id).
+Every other execution is grouped by its order reference and attributed — once, by a signal row
+(`records.attribute`) — to the open position holding one of the group's instruments (the option
+an assignment's shares came from). A group no open position explains is reported, never
+guessed at: reconciliation decides what it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from dorado_tui.domain.orders import Fill
+from dorado_tui.engine.lifecycle import book, records
+from dorado_tui.engine.lifecycle.ids import parse_client_order_id, store_exec_id
+from dorado_tui.store.repos import orders as order_repo
+from dorado_tui.store.repos import positions as position_repo
+from dorado_tui.venues.base import VenueAdapter
+
+if TYPE_CHECKING:
+    from dorado_tui.engine.lifecycle.service import Lifecycle
+
+
+@dataclass
+class VenueSync:
+    """Positions touched by the venue's own actions, with a note per unexplained execution."""
+
+    touched: dict[str, str] = field(default_factory=dict)  # position id → what happened
+    late_fills: int = 0
+    unattributed: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"touched": self.touched, "late_fills": self.late_fills, "unattributed": self.unattributed}
+
+
+def classify(group: Sequence[Fill]) -> str:
+    """A readable name for a group of venue-initiated executions."""
+    ref = group[0].client_order_id
+    stock = any(f.multiplier == 1 for f in group)  # shares delivered: options carry 100
+    if ref.startswith("expire:"):
+        if stock:
+            return "assigned or exercised at expiry"
+        return "expired (settled at intrinsic value)" if any(f.price > 0 for f in group) else "expired worthless"
+    if ref.startswith("early_assignment:"):
+        return "assigned early"
+    return f"closed at the venue by order {ref}"
+
+
+def _owner(group: Sequence[Fill], positions: Sequence[position_repo.ManagedPosition]) -> str | None:
+    """The open position a group belongs to: the first holding one of its instruments against
+    which the fill trades (a reduction), else any holder of the group's first option."""
+    for fill in group:
+        for p in positions:
+            for leg in p.legs:
+                if leg.symbol == fill.symbol and leg.quantity * fill.signed_quantity < 0:
+                    return p.position_id
+    return None
+
+
+def _on_venue(lc: Lifecycle, venue: VenueAdapter, positions: Sequence[position_repo.ManagedPosition],
+              ) -> list[position_repo.ManagedPosition]:
+    return [p for p in positions if lc.venue_of(p.position_id, p.bot_id) is venue]
+
+
+async def _own_fills(lc: Lifecycle, fills: Sequence[Fill], ns: bool, report: VenueSync) -> set[str]:
+    """Record our orders' fills the store lacks; returns the positions to refresh."""
+    dirty: set[str] = set()
+    async with lc.db.transaction() as tx:
+        for f in fills:
+            key = parse_client_order_id(f.client_order_id)
+            if key is None:
+                continue
+            if await order_repo.record_fill(tx, replace(f, exec_id=store_exec_id(f.exec_id, twin=ns))):
+                report.late_fills += 1
+                dirty.add(key.position_id)
+        for pid in dirty:
+            if await position_repo.get_position(tx, pid) is not None:
+                await book.refresh(tx, pid)
+    return dirty
+
+
+async def _attribute_group(lc: Lifecycle, ref: str, group: list[Fill], owner: position_repo.ManagedPosition,
+                           ns: bool) -> bool:
+    stored = [replace(f, exec_id=store_exec_id(f.exec_id, twin=ns)) for f in group]
+    async with lc.db.transaction() as tx:
+        for f in stored:
+            await order_repo.record_fill(tx, f)
+        fresh = await records.attribute(
+            tx, position_id=owner.position_id, reference=ref, kind=records.VENUE_FILL, bot_id=owner.bot_id,
+            underlying=owner.underlying, at=group[0].time, action=classify(group),
+            payload={"exec_ids": [f.exec_id for f in stored], "event": classify(group),
+                     "symbols": sorted({f.symbol for f in group})})
+        if fresh:
+            await book.refresh(tx, owner.position_id)
+    return fresh
+
+
+async def _dividends(lc: Lifecycle, venue: VenueAdapter, positions: Sequence[position_repo.ManagedPosition],
+                     since: Any, report: VenueSync) -> None:
+    events = getattr(venue, "get_events", None)
+    if events is None:
+        return
+    for e in await events(since):
+        if e.kind != "dividend":
+            continue
+        holders = [(p, leg.quantity) for p in positions for leg in p.legs if leg.symbol == e.symbol and leg.quantity]
+        total = sum(q for _, q in holders)
+        for p, q in holders:
+            cash = float(e.details.get("cash", 0.0)) * (q / total if total else 0.0)
+            async with lc.db.transaction() as tx:
+                if await records.attribute(tx, position_id=p.position_id, reference=f"div:{e.symbol}:"
+                                           f"{e.details.get('ex_date', e.time.date().isoformat())}",
+                                           kind=records.INCOME, bot_id=p.bot_id, underlying=p.underlying,
+                                           payload={"cash": cash, "per_share": e.details.get("per_share")},
+                                           at=e.time, action="dividend"):
+                    await book.refresh(tx, p.position_id)
+                    report.touched.setdefault(p.position_id, f"dividend {cash:,.2f}")
+
+
+async def sync_venue(lc: Lifecycle, venue: VenueAdapter) -> VenueSync:
+    """Bring the store up to what the venue did (see the module docstring)."""
+    report = VenueSync()
+    async with lc.db.read() as s:
+        positions = _on_venue(lc, venue, await position_repo.positions(s))
+    if not positions:
+        return report
+    since = min(p.opened_at for p in positions) - timedelta(days=lc.settings.fill_lookback_days)
+    ns = venue is lc.twin_venue and venue is not lc.venue
+    executions = await venue.get_executions(since)
+    await _own_fills(lc, executions, ns, report)
+    async with lc.db.read() as s:
+        done = await records.attributed_exec_ids(s, [p.position_id for p in positions])
+        held = _on_venue(lc, venue, await position_repo.positions(s))
+    groups: dict[str, list[Fill]] = {}
+    for f in executions:
+        if parse_client_order_id(f.client_order_id) is None and store_exec_id(f.exec_id, twin=ns) not in done:
+            groups.setdefault(f.client_order_id, []).append(f)
+    for ref, group in groups.items():
+        owner = next((p for p in held if p.position_id == _owner(group, held)), None)
+        if owner is None:
+            report.unattributed.append(f"{ref}: {', '.join(sorted({f.symbol for f in group}))}")
+            continue
+        if await _attribute_group(lc, ref, group, owner, ns):
+            report.touched[owner.position_id] = classify(group)
+    await _dividends(lc, venue, held, since, report)
+    return report
