@@ -118,6 +118,17 @@ def _call_2002(s: float, x: float, t: float, r: float, b: float, v: float) -> fl
 
 
 @jit
+def bs2002_value(s: float, k: float, t: float, r: float, q: float, v: float, call: bool) -> float:
+    """The BS2002 value of one validated option, NaN where early exercise never pays (call
+    without yield, put without interest, no time or vol left) or the approximation is undefined."""
+    if t <= 0.0 or v <= 0.0 or (call and q <= 0.0) or (not call and r <= 0.0):
+        return math.nan
+    b = r - q
+    value = _call_2002(s, k, t, r, b, v) if call else _call_2002(k, s, t, r - b, -b, v)
+    return value if math.isfinite(value) else math.nan
+
+
+@jit
 def american_one(
     s: float, k: float, t: float, r: float, q: float, v: float, call: bool
 ) -> tuple[float, float]:
@@ -126,12 +137,8 @@ def american_one(
     european = black_price(s, k, t, r, q, v, call)
     intrinsic = max(s - k, 0.0) if call else max(k - s, 0.0)
     floor = max(european, intrinsic)
-    # Early exercise never pays for a call without yield or a put without interest.
-    if t <= 0.0 or v <= 0.0 or (call and q <= 0.0) or (not call and r <= 0.0):
-        return floor, european
-    b = r - q
-    value = _call_2002(s, k, t, r, b, v) if call else _call_2002(k, s, t, r - b, -b, v)
-    return (max(value, floor) if math.isfinite(value) else floor), european
+    value = bs2002_value(s, k, t, r, q, v, call)
+    return (floor if math.isnan(value) else max(value, floor)), european
 
 
 @kernel
@@ -139,17 +146,18 @@ def american_serial(
     s: Vec, k: Vec, t: Vec, r: Vec, q: Vec,
     v: Vec, call: Vec, out: Vec,
 ) -> int:  # fmt: skip
-    """Fill out[0] with American and out[1] with European prices; returns the invalid count."""
+    """Fill `out` with BS2002 values (NaN where early exercise never pays); returns the number
+    of invalid rows (also NaN: the caller tells them apart by validating)."""
     ss, sk, st, sr, sq, sv, sc = (
         s.size > 1, k.size > 1, t.size > 1, r.size > 1, q.size > 1, v.size > 1, call.size > 1
     )  # fmt: skip
     bad = 0
-    for i in range(out.shape[1]):
+    for i in range(out.size):
         a, b, c, d, e, f = s[i * ss], k[i * sk], t[i * st], r[i * sr], q[i * sq], v[i * sv]
         if valid(a, b, c, d, e, f):
-            out[0, i], out[1, i] = american_one(a, b, c, d, e, f, call[i * sc])
+            out[i] = bs2002_value(a, b, c, d, e, f, call[i * sc])
         else:
-            out[0, i] = out[1, i] = math.nan
+            out[i] = math.nan
             bad += 1
     return bad
 
@@ -164,12 +172,12 @@ def american_parallel(
         s.size > 1, k.size > 1, t.size > 1, r.size > 1, q.size > 1, v.size > 1, call.size > 1
     )  # fmt: skip
     bad = 0
-    for i in prange(out.shape[1]):
+    for i in prange(out.size):
         a, b, c, d, e, f = s[i * ss], k[i * sk], t[i * st], r[i * sr], q[i * sq], v[i * sv]
         if valid(a, b, c, d, e, f):
-            out[0, i], out[1, i] = american_one(a, b, c, d, e, f, call[i * sc])
+            out[i] = bs2002_value(a, b, c, d, e, f, call[i * sc])
         else:
-            out[0, i] = out[1, i] = math.nan
+            out[i] = math.nan
             bad += 1
     return bad
 

@@ -11,6 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.float64]
 Vec = NDArray[Any]  # kernel argument: numba sees only the runtime dtype
+Arg = NDArray[Any] | float | bool  # an array input of a vectorized kernel, or a broadcast scalar
 Six = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
 BoolArray = NDArray[np.bool_]
 
@@ -64,3 +65,19 @@ def first_bad_index(bad: BoolArray, shape: tuple[int, ...]) -> tuple[int, ...]:
     """Multi-index of the first True in a flat mask, for error messages."""
     flat_index = int(np.flatnonzero(bad)[0])
     return tuple(int(i) for i in np.unravel_index(flat_index, shape)) if shape else ()
+
+
+def kernel_inputs(flat: Flat) -> tuple[Arg, Arg, Arg, Arg, Arg, Arg, Arg]:
+    """Arguments for the vectorized pricing kernels: spot may stay a scalar, rate and carry are
+    scalars together or arrays together, everything else is a full-length array. Limiting the
+    scalar patterns to four keeps the number of compiled specializations (and JIT time) small."""
+    s, k, t, r, q, v = flat.floats
+    n = flat.size
+
+    def full(x: NDArray[Any]) -> NDArray[Any]:
+        return np.full(n, x[0], dtype=x.dtype) if x.size == 1 and n != 1 else x
+
+    spot: Arg = float(s[0]) if s.size == 1 else s
+    if r.size == 1 and q.size == 1:
+        return spot, full(k), full(t), float(r[0]), float(q[0]), full(v), full(flat.flags)
+    return spot, full(k), full(t), full(r), full(q), full(v), full(flat.flags)

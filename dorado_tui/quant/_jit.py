@@ -13,15 +13,25 @@ from typing import Any, cast
 
 import numba
 
-# No "fast" flag: "nnan"/"ninf" would let LLVM drop the NaN checks that validate inputs.
+# Only "nsz": "nnan"/"ninf" would let LLVM drop the NaN checks that validate inputs, and
+# "contract" (FMA) / "arcp" (reciprocals) would let a SIMD lane round differently from the
+# scalar remainder loop, so the same option could price 1 ulp apart between calls.
 # error_model="numpy": a float division by zero gives inf/NaN as in numpy instead of raising
-# inside a kernel (and spares the per-division check).
-_MATH_FLAGS = {"contract", "arcp", "nsz"}
+# inside a kernel, and without the per-division check loops can vectorize.
+_MATH_FLAGS = {"nsz"}
 
 
 def jit[F: Callable[..., Any]](fn: F) -> F:
     """Compile a scalar or serial helper (LLVM inlines it into its callers)."""
     return cast(F, numba.njit(cache=True, fastmath=_MATH_FLAGS, error_model="numpy")(fn))
+
+
+def inline_jit[F: Callable[..., Any]](fn: F) -> F:
+    """Compile a hot scalar helper that numba inlines into every caller at IR level: LLVM would
+    leave a large body as a call, and a call inside a loop stops it from vectorizing."""
+    return cast(
+        F, numba.njit(cache=True, fastmath=_MATH_FLAGS, error_model="numpy", inline="always")(fn)
+    )
 
 
 def kernel[F: Callable[..., Any]](fn: F) -> F:

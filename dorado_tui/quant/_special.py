@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from dorado_tui.quant._arrays import Vec
-from dorado_tui.quant._jit import jit
+from dorado_tui.quant._jit import inline_jit, jit
 
 INV_SQRT_2PI = 0.3989422804014327  # 1 / sqrt(2π)
 SQRT_2PI = 2.5066282746310002
@@ -44,7 +44,7 @@ def norm_pdf(x: float) -> float:
     return INV_SQRT_2PI * math.exp(-0.5 * x * x)
 
 
-@jit
+@inline_jit
 def upper_tail(a: float, pdf_a: float) -> float:
     """Q(a) = 1 - N(a) for a >= 0, given pdf_a = φ(a) (so callers can share the exponential)."""
     inv = 1.0 / (a + _K)
@@ -61,7 +61,7 @@ def upper_tail(a: float, pdf_a: float) -> float:
     return pdf_a * h * inv
 
 
-@jit
+@inline_jit
 def norm_cdf_with_pdf(x: float, pdf_x: float) -> float:
     """N(x) given φ(x); relative accuracy in both tails."""
     q = upper_tail(abs(x), pdf_x)

@@ -25,10 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from dorado_tui.quant import _american, _black
-from dorado_tui.quant._arrays import Flat, FloatArray, first_bad_index, flatten
+from dorado_tui.quant._arrays import Flat, FloatArray, first_bad_index, flatten, kernel_inputs
 
 PARALLEL_MIN_SIZE = 20_000  # below this, thread start-up costs more than it saves
 Args = tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike, ArrayLike, ArrayLike]
@@ -65,29 +65,49 @@ def _prices(name: str, args: Args, is_call: ArrayLike) -> FloatArray:
     flat = flatten(args, is_call)
     out = np.empty(flat.size)
     run = _black.price_parallel if flat.size >= PARALLEL_MIN_SIZE else _black.price_serial
-    bad = run(*flat.floats, flat.flags, out)
+    bad = run(*kernel_inputs(flat), out)
     if bad:
         _raise_invalid(name, bad, flat, out)
     return out.reshape(flat.shape)
 
 
-def _american_rows(name: str, args: Args, is_call: ArrayLike) -> FloatArray:
-    """Rows: American price, European price (from one kernel so equal values are bit-equal)."""
+def _american_rows(name: str, args: Args, is_call: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """(American, European) prices. The European price comes from the same vectorized kernel
+    as `bsm_price`, so American >= European holds bit for bit and the premium is exactly 0
+    where early exercise never pays."""
     flat = flatten(args, is_call)
-    out = np.empty((2, flat.size))
+    bs2002 = np.empty(flat.size)
     parallel = flat.size >= PARALLEL_MIN_SIZE
     run = _american.american_parallel if parallel else _american.american_serial
-    bad = run(*flat.floats, flat.flags, out)
+    bad = run(*flat.floats, flat.flags, bs2002)
     if bad:
-        _raise_invalid(name, bad, flat, out[0])
-    return out.reshape((2, *flat.shape))
+        _raise_invalid(name, bad, flat, np.where(_valid_mask(flat), 0.0, np.nan))
+    european = _prices(name, args, is_call).reshape(-1)
+    s, k = (np.broadcast_to(a, (flat.size,)) for a in flat.floats[:2])
+    intrinsic = np.maximum(np.where(np.broadcast_to(flat.flags, (flat.size,)), s - k, k - s), 0.0)
+    floor = np.maximum(european, intrinsic)
+    american = np.where(np.isnan(bs2002), floor, np.maximum(bs2002, floor))
+    return american.reshape(flat.shape), european.reshape(flat.shape)
+
+
+def _valid_mask(flat: Flat) -> NDArray[np.bool_]:
+    s, k, t, r, q, v = (np.broadcast_to(a, (flat.size,)) for a in flat.floats)
+    finite = (
+        np.isfinite(s)
+        & np.isfinite(k)
+        & np.isfinite(t)
+        & np.isfinite(v)
+        & np.isfinite(r)
+        & np.isfinite(q)
+    )
+    return np.asarray(finite & (s > 0) & (k > 0) & (t >= 0) & (v >= 0), dtype=np.bool_)
 
 
 def _greeks(name: str, args: Args, is_call: ArrayLike, rho_mode: int) -> Greeks:
     flat = flatten(args, is_call)
     out = np.empty((6, flat.size))
     run = _black.greeks_parallel if flat.size >= PARALLEL_MIN_SIZE else _black.greeks_serial
-    bad = run(*flat.floats, flat.flags, rho_mode, out)
+    bad = run(*kernel_inputs(flat), rho_mode, out)
     if bad:
         _raise_invalid(name, bad, flat, out[0])
     rows = [out[j].reshape(flat.shape) for j in range(6)]
@@ -154,9 +174,7 @@ def american_price(
     `div` is the continuous carry yield: the dividend yield for stocks/ETFs, the foreign rate
     for FX, and `rate` itself for options on futures.
     """
-    rows = _american_rows("american_price", (spot, strike, t, rate, div, vol), is_call)
-    american: FloatArray = rows[0]
-    return american
+    return _american_rows("american_price", (spot, strike, t, rate, div, vol), is_call)[0]
 
 
 def early_exercise_premium(
@@ -164,6 +182,8 @@ def early_exercise_premium(
     vol: ArrayLike, is_call: ArrayLike,
 ) -> FloatArray:  # fmt: skip
     """American minus European price (>= 0): what the right to exercise early is worth."""
-    both = _american_rows("early_exercise_premium", (spot, strike, t, rate, div, vol), is_call)
-    premium: FloatArray = both[0] - both[1]
+    american, european = _american_rows(
+        "early_exercise_premium", (spot, strike, t, rate, div, vol), is_call
+    )
+    premium: FloatArray = american - european
     return premium
