@@ -4,7 +4,7 @@ glibc's exp/log are opaque calls, so a loop that uses them runs one option at a 
 polynomial versions inline, and LLVM turns the whole pricing loop into SIMD code (AVX2/AVX-512
 lanes), about 4× faster end to end (benchmarks/bench_quant.py). Accuracy: exp within 1 ulp on
 [-708, 709] (Cody-Waite reduction by ln 2, degree-13 Taylor on |r| <= ln2/2), 0 below -708
-and +inf above 709; log within 1 ulp on normal positive doubles (reduction to [√½, √2), atanh
+and +inf above 709; log within 2 ulp on normal positive doubles (reduction to [√½, √2), atanh
 series to f^23); the tests compare both with math.exp/math.log. Kernels that use them must
 run with error_model="numpy" (a division-by-zero check would stop vectorization).
 

@@ -48,3 +48,28 @@ def test_fixed_correlation_tables_reproduce_the_general_routine() -> None:
             assert (
                 abs(bivariate_cdf_fixed(a, b, sn, inv, w, scale) - bivariate_cdf(a, b, r)) <= 1e-15
             )
+
+
+def test_vectorizable_exp_and_log_are_within_one_and_two_ulp_of_libm() -> None:
+    import numba
+
+    from dorado_tui.quant._vmath import vexp, vlog
+
+    @numba.njit(error_model="numpy")
+    def apply(x: np.ndarray, out_exp: np.ndarray, out_log: np.ndarray) -> None:
+        for i in range(x.size):
+            out_exp[i] = vexp(x[i])
+            out_log[i] = vlog(abs(x[i]) + 1e-300)
+
+    x = np.concatenate(
+        [np.linspace(-708.0, 709.0, 100_001), np.random.default_rng(2).normal(0, 3, 10_000)]
+    )
+    e, lg = np.empty_like(x), np.empty_like(x)
+    apply(x, e, lg)
+    assert np.max(np.abs(e / np.exp(x) - 1.0)) <= 2.3e-16
+    ref = np.log(np.abs(x) + 1e-300)
+    assert np.all(np.abs(lg - ref) <= 2 * np.spacing(np.abs(ref)) + 1e-300)
+    edge = np.array([-800.0, 800.0])
+    e2, l2 = np.empty(2), np.empty(2)
+    apply(edge, e2, l2)
+    assert e2.tolist() == [0.0, math.inf]
