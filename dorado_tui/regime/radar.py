@@ -141,6 +141,29 @@ class RegimeRadar:
         art = save_crypto(self.models_dir, model, self.clock.now(), metrics, _config_dict(self.config.crypto))
         return TrainResult("crypto", art.version, metrics)
 
+    def retrain_due(self, today: pd.Timestamp) -> dict[str, bool]:
+        """Per trained model: is a retraining due on `today` under the expanding-window schedule
+        (`macro_every`: a new period has begun since the saved model's data ended, or there is
+        no model yet)? The scheduler's job calls `train` for the models that are due."""
+        from dorado_tui.regime.artefacts import latest_path, load_artefact
+        from dorado_tui.regime.schedule import PERIODS
+
+        every = self.config.macro_every
+        out = {}
+        for kind in TRAINED:
+            try:
+                end = pd.Timestamp(load_artefact(latest_path(self.models_dir, kind), kind)
+                                   .manifest["training_window"]["end"])
+            except ModelArtefactError:
+                out[kind] = True
+                continue
+            if isinstance(every, int):
+                out[kind] = len(pd.bdate_range(end, today)) - 1 >= every
+            else:
+                freq = PERIODS[every]
+                out[kind] = pd.Timestamp(today).to_period(freq) > end.to_period(freq)
+        return out
+
     # ---- walk-forward history ------------------------------------------------------------------
     def backfill(self, data: MarketFrames, start: pd.Timestamp, end: pd.Timestamp | None = None,
                  progress: TrainProgress | None = None) -> Computed:

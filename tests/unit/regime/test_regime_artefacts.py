@@ -157,3 +157,15 @@ def test_every_training_keeps_its_version(tmp_path: Path, fitted: FittedMacro) -
     second = save_macro(tmp_path, fitted, datetime(2024, 6, 1, tzinfo=UTC))
     assert list_versions(tmp_path, "macro") == sorted([first.version, second.version])
     assert latest_path(tmp_path, "macro").name == second.version
+
+
+def test_retraining_is_due_when_a_new_month_starts_or_no_model_exists(tmp_path: Path, fitted: FittedMacro) -> None:
+    from dorado_tui.domain.clock import FixedClock
+    from dorado_tui.regime.radar import RegimeRadar
+
+    radar = RegimeRadar(tmp_path, FixedClock(NOW))
+    assert radar.retrain_due(pd.Timestamp("2011-01-03")) == {"macro": True, "fx": True, "crypto": True}
+    save_macro(tmp_path, fitted, NOW)
+    end = fitted.train_end
+    assert radar.retrain_due(end)["macro"] is False
+    assert radar.retrain_due(end + pd.offsets.MonthBegin(1))["macro"] is True
