@@ -83,3 +83,28 @@ def test_bad_frames_are_refused_with_the_reason(index: pd.Index, message: str) -
 def test_empty_closes_are_refused() -> None:
     with pytest.raises(RegimeDataError, match="`closes` is empty"):
         MarketFrames(closes=pd.DataFrame())
+
+
+def test_store_frames_use_session_dates_average_funding_and_drop_the_answer_key() -> None:
+    from dorado_tui.regime.inputs import frames_from_store
+
+    stamps = pd.DatetimeIndex(["2024-01-02", "2024-01-03"]).tz_localize("UTC")
+    bars = {"SPY": pd.DataFrame({"open": 1.0, "high": [11.0, 12.0], "low": [9.0, 10.0], "close": [10.0, 11.0],
+                                 "volume": 0.0}, index=stamps)}
+    macro = pd.DataFrame({"credit_spread": [1.1, 1.2], "sim_planted_regime": [0.0, 3.0], "us10y": np.nan},
+                         index=pd.Index([pd.Timestamp("2024-01-02").date(), pd.Timestamp("2024-01-03").date()]))
+    funding = {"BTC": pd.Series([1e-4, 2e-4, 3e-4, 4e-4],
+                                index=pd.date_range("2024-01-02", periods=4, freq="8h", tz="UTC"))}
+    data = frames_from_store(bars, macro, funding)
+    assert list(data.closes.index) == list(pd.to_datetime(["2024-01-02", "2024-01-03"]))
+    assert data.highs.loc["2024-01-03", "SPY"] == 12.0
+    assert "sim_planted_regime" not in data.macro and "us10y" not in data.macro
+    assert data.macro.loc["2024-01-02", "funding_BTC"] == pytest.approx(2e-4)
+    assert data.macro.loc["2024-01-03", "funding_BTC"] == pytest.approx(4e-4)
+
+
+def test_an_empty_store_is_reported_with_the_command_that_fills_it() -> None:
+    from dorado_tui.regime.inputs import RegimeDataMissing, frames_from_store
+
+    with pytest.raises(RegimeDataMissing, match="no daily bars in the store"):
+        frames_from_store({"SPY": pd.DataFrame(columns=["close", "high", "low"])})
