@@ -179,7 +179,8 @@ class Executor:
             if intent is not None and intent.status is not IntentStatus.RESOLVED:
                 status = IntentStatus.SUBMITTED if result.status.is_working else IntentStatus.RESOLVED
                 await order_repo.mark_intent(tx, result.client_order_id, status, self.clock.now(), result.reason)
-            self.checkpoint("fills_recorded")
+            # a kill here dies inside the transaction: the answer and its fills roll back together
+            self.checkpoint("fills_recorded" if result.fills else "answer_recorded")
             await book.refresh(tx, ep.position_id)
 
     async def filled_units(self, ep: Episode) -> float:

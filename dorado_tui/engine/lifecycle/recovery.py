@@ -151,7 +151,9 @@ async def _stranded(lc: Lifecycle, report: RecoveryReport) -> None:
             last = intents[-1]
             key = parse_client_order_id(last.order.client_order_id)
             stuck_exec = state is BotState.EXECUTING and key is not None and key.purpose is not Purpose.CLOSE
-            stuck_close = state is BotState.CLOSING and key is not None and key.purpose is Purpose.CLOSE
+            # a CLOSING bot whose position is not flat is the monitor's to retry, not recovery's
+            stuck_close = state is BotState.CLOSING and key is not None and key.purpose is Purpose.CLOSE \
+                and not p.legs
             if stuck_exec or stuck_close:
                 work.append(last)
     for last in work:

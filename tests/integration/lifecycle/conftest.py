@@ -7,12 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from lifecycle_world import MONDAY, build_market, copy_home, store_history
 
 from dorado_tui.domain.clock import FixedClock
 from dorado_tui.home import Home, initialize
 from dorado_tui.market.simulator import SimulatedMarket
-
-from lifecycle_world import MONDAY, build_market, copy_home, store_history
 
 
 @pytest.fixture(scope="session")
