@@ -62,11 +62,12 @@ async def _scan(home: Any, bots: list[str] | None, moment: Any) -> Any:
     from dorado_tui.domain.clock import FixedClock
     from dorado_tui.domain.errors import BadInput
     from dorado_tui.engine.runtime import open_runtime
-    from dorado_tui.engine.scan.service import Scanner
+    from dorado_tui.engine.scan.service import Scanner, scan_bots
     from dorado_tui.home import resolve_home
     from dorado_tui.settings import load_config
 
     config = load_config(resolve_home(home))
+    scan_bots(config, bots)  # unknown or non-scanning bots fail before the venue is opened
     if moment is not None and config.dorado.venue.mode != "simulation":
         raise BadInput(f"--asof replays the simulated market; this home trades venue mode {config.dorado.venue.mode}")
     clock = FixedClock(moment) if moment is not None else None

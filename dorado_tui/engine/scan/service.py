@@ -60,6 +60,23 @@ class ScanBusy(DoradoError):
     title = "Scan busy"
 
 
+def scan_bots(config: Config, bot_ids: Sequence[str] | None = None) -> list[Bot]:
+    """Enabled bots in scan or both mode; named ones must exist and scan (BadInput otherwise)."""
+    if not bot_ids:
+        return [b for b in config.enabled_bots() if b.signal_mode in ("scan", "both")]
+    out = []
+    for bot_id in dict.fromkeys(bot_ids):
+        bot = config.bots.get(bot_id)
+        if bot is None:
+            raise BadInput(f"unknown bot {bot_id!r} (configured: {', '.join(sorted(config.bots))})")
+        if not bot.enabled:
+            raise BadInput(f"bot {bot_id} is disabled (enabled: false in config/bots)")
+        if bot.signal_mode == "webhook":
+            raise BadInput(f"bot {bot_id} takes webhook signals only (signal_mode webhook): use `dorado signal`")
+        out.append(bot)
+    return out
+
+
 class Scanner:
     """Runs scans against one store and venue set (see the module docstring)."""
 
@@ -88,20 +105,7 @@ class Scanner:
     # ----------------------------------------------------------------- bots and the lease
 
     def scan_bots(self, bot_ids: Sequence[str] | None = None) -> list[Bot]:
-        """Enabled bots in scan or both mode; named ones must exist and scan (BadInput otherwise)."""
-        if not bot_ids:
-            return [b for b in self.config.enabled_bots() if b.signal_mode in ("scan", "both")]
-        out = []
-        for bot_id in dict.fromkeys(bot_ids):
-            bot = self.config.bots.get(bot_id)
-            if bot is None:
-                raise BadInput(f"unknown bot {bot_id!r} (configured: {', '.join(sorted(self.config.bots))})")
-            if not bot.enabled:
-                raise BadInput(f"bot {bot_id} is disabled (enabled: false in config/bots)")
-            if bot.signal_mode == "webhook":
-                raise BadInput(f"bot {bot_id} takes webhook signals only (signal_mode webhook): use `dorado signal`")
-            out.append(bot)
-        return out
+        return scan_bots(self.config, bot_ids)
 
     @asynccontextmanager
     async def _lease(self, wait: float = 0.0) -> AsyncIterator[None]:

@@ -4,7 +4,7 @@ money, a fixed width from another leg, and at support/resistance.
 Delta picks choose, among contracts eligible for selection (two-sided quote within the spread
 limit), the one whose delta lies in the target band closest to the band's middle. A support/
 resistance pick is the nearest strike at or beyond a level (below support for puts, above
-resistance for calls) whose delta is still within half to one-and-a-half times the band; when it
+resistance for calls) whose delta stays within half to 1.25 times the band; when it
 differs from the delta pick, both are offered (PRD: "shows both options and lets the human
 decide").
 """
@@ -139,6 +139,6 @@ def by_level(chain: ValidatedChain, right: Right, band: tuple[float, float], lev
             continue
         i = candidates[np.argmin(np.abs(chain.strikes[candidates] - lv.price))]
         d = abs(float(deltas[i]))
-        if 0.5 * lo <= d <= 1.5 * hi and math.isfinite(d):
+        if 0.5 * lo <= d <= 1.25 * hi and math.isfinite(d):
             return Pick(int(i), float(chain.strikes[i]), float(deltas[i]), lv.price)
     return None

@@ -1,8 +1,0 @@
-"""Scan unit tests import their helpers (chainkit) from this directory."""
-
-from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
