@@ -47,6 +47,7 @@ _COMMANDS: list[tuple[str, str, str | None]] = [
     ("commands.ib", "app", "ib"),
     ("commands.data", "app", "data"),
     ("commands.tui", "tui", "tui"),
+    ("commands.regime", "app", "regime"),
 ]
 
 
