@@ -20,12 +20,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dorado_tui.domain.instruments import ExerciseStyle, OptionChain, OptionContract, Right
 from dorado_tui.quant.iv import implied_vol
 from dorado_tui.quant.pricing import black76_greeks, early_exercise_premium
+
+Array = NDArray[Any]
 
 YEAR_SECONDS = 365.0 * 86400.0
 #: PRD: more than 10 % of the contracts without Greeks → retry with backoff, then alert.
@@ -64,30 +68,30 @@ class ValidatedChain:
     t: float
     fetched_at: datetime
     contracts: tuple[OptionContract, ...]
-    strikes: np.ndarray
-    is_call: np.ndarray
-    bid: np.ndarray
-    ask: np.ndarray
-    venue_delta: np.ndarray
-    venue_iv: np.ndarray
-    own_iv: np.ndarray
-    own_delta: np.ndarray
-    own_gamma: np.ndarray
-    own_theta: np.ndarray
-    own_vega: np.ndarray
-    open_interest: np.ndarray
-    spread_quality: np.ndarray
-    eligible: np.ndarray  # usable for strike selection: two-sided quote within the spread limit
+    strikes: Array
+    is_call: Array
+    bid: Array
+    ask: Array
+    venue_delta: Array
+    venue_iv: Array
+    own_iv: Array
+    own_delta: Array
+    own_gamma: Array
+    own_theta: Array
+    own_vega: Array
+    open_interest: Array
+    spread_quality: Array
+    eligible: Array  # usable for strike selection: two-sided quote within the spread limit
     parity: ParityFit
     missing_greeks_share: float
     quality: float
     flags: tuple[str, ...] = field(default=())
 
     @property
-    def mid(self) -> np.ndarray:
+    def mid(self) -> Array:
         return np.asarray(0.5 * (self.bid + self.ask))
 
-    def selection_delta(self) -> np.ndarray:
+    def selection_delta(self) -> Array:
         """The delta strikes are chosen on: the venue's, ours where the venue sent none."""
         return np.asarray(np.where(np.isfinite(self.venue_delta), self.venue_delta, self.own_delta))
 
@@ -105,7 +109,7 @@ class ValidatedChain:
         return float(np.interp(strike, ks[order], vs[order]))
 
 
-def _arrays(contracts: tuple[OptionContract, ...]) -> dict[str, np.ndarray]:
+def _arrays(contracts: tuple[OptionContract, ...]) -> dict[str, Array]:
     def opt(x: float | None) -> float:
         return math.nan if x is None else float(x)
 
@@ -120,7 +124,7 @@ def _arrays(contracts: tuple[OptionContract, ...]) -> dict[str, np.ndarray]:
     }
 
 
-def parity_fit(strikes: np.ndarray, is_call: np.ndarray, mid: np.ndarray, quoted: np.ndarray,
+def parity_fit(strikes: Array, is_call: Array, mid: Array, quoted: Array,
                spot: float, t: float, band: float = PARITY_BAND[False]) -> ParityFit:
     """Least-squares fit of C − P = D·F − D·K over strikes quoted on both sides near the money."""
     calls = {float(k): m for k, m, c, q in zip(strikes, mid, is_call, quoted, strict=True) if c and q}
@@ -141,8 +145,8 @@ def parity_fit(strikes: np.ndarray, is_call: np.ndarray, mid: np.ndarray, quoted
     return ParityFit(forward, discount, int(ks.size))
 
 
-def own_greeks(strikes: np.ndarray, is_call: np.ndarray, mid: np.ndarray, quoted: np.ndarray,
-               fit: ParityFit, spot: float, t: float) -> tuple[np.ndarray, ...]:
+def own_greeks(strikes: Array, is_call: Array, mid: Array, quoted: Array,
+               fit: ParityFit, spot: float, t: float) -> tuple[Array, ...]:
     """(iv, delta, gamma, theta, vega) per contract from out-of-the-money mids."""
     n = strikes.size
     if n == 0 or t <= 0:
@@ -172,8 +176,8 @@ def own_greeks(strikes: np.ndarray, is_call: np.ndarray, mid: np.ndarray, quoted
     return iv, delta, gamma, theta, vega
 
 
-def _european_fit(a: dict[str, np.ndarray], mid: np.ndarray, quoted: np.ndarray, spot: float, t: float,
-                  american: bool, rounds: int = 2) -> tuple[ParityFit, np.ndarray]:
+def _european_fit(a: dict[str, Array], mid: Array, quoted: Array, spot: float, t: float,
+                  american: bool, rounds: int = 2) -> tuple[ParityFit, Array]:
     """Parity fit on mids, with the early-exercise premium removed first for American options."""
     band = PARITY_BAND[american]
     fit = parity_fit(a["strikes"], a["is_call"], mid, quoted, spot, t, band)
@@ -191,13 +195,13 @@ def _european_fit(a: dict[str, np.ndarray], mid: np.ndarray, quoted: np.ndarray,
     return fit, european
 
 
-def _one_sided_strikes(strikes: np.ndarray, is_call: np.ndarray) -> int:
+def _one_sided_strikes(strikes: Array, is_call: Array) -> int:
     calls, puts = set(strikes[is_call].tolist()), set(strikes[~is_call].tolist())
     return len(calls ^ puts)
 
 
-def _flags(a: dict[str, np.ndarray], own_iv: np.ndarray, own_delta: np.ndarray, stale_s: float,
-           near: np.ndarray) -> list[str]:
+def _flags(a: dict[str, Array], own_iv: Array, own_delta: Array, stale_s: float,
+           near: Array) -> list[str]:
     flags = []
     both = near & np.isfinite(a["venue_iv"]) & np.isfinite(own_iv)
     if both.sum() >= 3:

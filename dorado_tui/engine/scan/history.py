@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from dorado_tui.store.database import Database
 from dorado_tui.store.repos import series
+
+Array = NDArray[Any]
 
 DAILY = "1d"
 #: Calendar days of bars loaded: enough for a 252-session vol percentile after indicator warm-up.
@@ -30,10 +34,10 @@ class Bars:
 
     symbol: str
     days: tuple[date, ...]
-    open: np.ndarray
-    high: np.ndarray
-    low: np.ndarray
-    close: np.ndarray
+    open: Array
+    high: Array
+    low: Array
+    close: Array
 
     def __len__(self) -> int:
         return len(self.days)

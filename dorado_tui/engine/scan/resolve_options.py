@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dorado_tui.domain.candidates import Candidate, CandidateLeg
 from dorado_tui.domain.decisions import Decision
@@ -38,6 +40,8 @@ from dorado_tui.engine.scan.strikes import (
 from dorado_tui.engine.scan.technicals import Technicals
 from dorado_tui.settings.template_parts import Leg, LegEntry
 from dorado_tui.settings.templates import StrategyTemplate
+
+Array = NDArray[Any]
 
 ANCHOR_METHODS = ("delta", "delta_and_support", "delta_and_resistance", "atm", "atm_offset")
 
@@ -85,7 +89,7 @@ def _levels(req: OptionsRequest, right: Right) -> tuple:  # type: ignore[type-ar
 
 
 def _anchor(chain: ValidatedChain, req: OptionsRequest, rule: LegEntry, right: Right,
-            deltas: np.ndarray) -> tuple[Pick, Pick | None]:
+            deltas: Array) -> tuple[Pick, Pick | None]:
     """(delta/ATM pick, support/resistance alternative or None)."""
     if rule.method == "atm":
         return at_the_money(chain, right, deltas), None
@@ -113,7 +117,7 @@ def _from_role(tpl: StrategyTemplate, leg: Leg, rule: LegEntry) -> str:
     raise NoStrike(f"leg {leg.role}: fixed_width needs from_role (no short leg of the same right)")
 
 
-def _variants(chain: ValidatedChain, req: OptionsRequest, deltas: np.ndarray) -> dict[str, dict[str, Pick]]:
+def _variants(chain: ValidatedChain, req: OptionsRequest, deltas: Array) -> dict[str, dict[str, Pick]]:
     """Anchor picks per variant: "delta" always, "sr" when a level moves any anchor."""
     rules, base, alt = req.template.entry.legs, {}, {}
     for leg in req.template.structure:
@@ -131,7 +135,7 @@ def _variants(chain: ValidatedChain, req: OptionsRequest, deltas: np.ndarray) ->
     return out
 
 
-def _wings(chain: ValidatedChain, req: OptionsRequest, anchors: dict[str, Pick], deltas: np.ndarray) -> dict[str, Pick]:
+def _wings(chain: ValidatedChain, req: OptionsRequest, anchors: dict[str, Pick], deltas: Array) -> dict[str, Pick]:
     picks = dict(anchors)
     rules = req.template.entry.legs
     for leg in req.template.structure:

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dorado_tui.domain.instruments import Right
 from dorado_tui.engine.scan.chain_quality import ValidatedChain
 from dorado_tui.quant.structure import Level
 from dorado_tui.settings.template_parts import LegEntry
+
+Array = NDArray[Any]
 
 #: A short strike within this share of spot beyond a level counts as "at" the level.
 SR_ALIGN = 0.01
@@ -47,14 +51,14 @@ def signed_band(band: tuple[float, float], right: Right) -> tuple[float, float]:
     return (lo, hi)
 
 
-def _pool(chain: ValidatedChain, right: Right, *, quoted_only: bool = False) -> np.ndarray:
+def _pool(chain: ValidatedChain, right: Right, *, quoted_only: bool = False) -> Array:
     """Contracts of `right` usable for selection; wings (`quoted_only`) need only a two-sided
     quote — a wide wing is the scoring exclusion's call, not a reason to move the wing."""
     usable = (chain.bid > 0) & (chain.ask >= chain.bid) if quoted_only else chain.eligible
     return np.flatnonzero(usable & (chain.is_call == (right is Right.CALL)))
 
 
-def by_delta(chain: ValidatedChain, right: Right, band: tuple[float, float], deltas: np.ndarray) -> Pick:
+def by_delta(chain: ValidatedChain, right: Right, band: tuple[float, float], deltas: Array) -> Pick:
     lo, hi = band
     pool = _pool(chain, right)
     inside = pool[(deltas[pool] >= lo) & (deltas[pool] <= hi)]
@@ -66,7 +70,7 @@ def by_delta(chain: ValidatedChain, right: Right, band: tuple[float, float], del
     return Pick(int(best), float(chain.strikes[best]), float(deltas[best]))
 
 
-def at_the_money(chain: ValidatedChain, right: Right, deltas: np.ndarray, offset: int = 0) -> Pick:
+def at_the_money(chain: ValidatedChain, right: Right, deltas: Array, offset: int = 0) -> Pick:
     """The listed strike nearest the forward, moved `offset` strikes up (+) or down (−)."""
     pool = _pool(chain, right)
     if pool.size == 0:
@@ -98,7 +102,7 @@ def width_of(rule: LegEntry, spot: float) -> float:
     return rule.width_pct / 100.0 * spot
 
 
-def fixed_width(chain: ValidatedChain, right: Right, anchor: float, rule: LegEntry, deltas: np.ndarray) -> Pick:
+def fixed_width(chain: ValidatedChain, right: Right, anchor: float, rule: LegEntry, deltas: Array) -> Pick:
     """The two-sided quoted strike nearest `anchor` ± width on the rule's side (at least one
     strike away)."""
     sign = _direction(right, rule.side)
@@ -128,7 +132,7 @@ def sr_aligned(pick: Pick, levels: tuple[Level, ...], right: Right, buffer: str 
 
 
 def by_level(chain: ValidatedChain, right: Right, band: tuple[float, float], levels: tuple[Level, ...],
-             buffer: str | None, deltas: np.ndarray) -> Pick | None:
+             buffer: str | None, deltas: Array) -> Pick | None:
     """The strike at or just beyond the nearest usable level whose delta stays near the band."""
     lo, hi = sorted((abs(band[0]), abs(band[1])))
     pool = _pool(chain, right)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dorado_tui.domain.decisions import Decision
 from dorado_tui.engine.scan.history import Bars
@@ -18,6 +20,8 @@ from dorado_tui.quant.hurst import hurst
 from dorado_tui.quant.indicators import adx, atr, atr_channel
 from dorado_tui.quant.structure import Level, support_resistance
 from dorado_tui.settings.template_parts import TechnicalRequirements
+
+Array = NDArray[Any]
 
 ATR_PERIOD = 14
 HURST_RETURNS = 250  # about a year of daily returns
@@ -48,7 +52,7 @@ class Technicals:
         return "long" if self.plus_di >= self.minus_di else "short"
 
 
-def _last(x: np.ndarray) -> float:
+def _last(x: Array) -> float:
     finite = x[np.isfinite(x)]
     return float(finite[-1]) if finite.size else math.nan
 

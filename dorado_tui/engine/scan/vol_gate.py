@@ -10,13 +10,17 @@ Crypto realized vol is annualized with 365 days (it trades every day).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dorado_tui.domain.decisions import Decision
 from dorado_tui.engine.scan.history import Bars
 from dorado_tui.quant.volatility import close_to_close, iv_rank_percentile
 from dorado_tui.settings.template_parts import Bounds, IvRank, RealizedVol, TermStructure
+
+Array = NDArray[Any]
 
 MIN_IV_HISTORY = 60
 FX_VOL_WINDOW = 20
@@ -46,7 +50,7 @@ def vix_decision(bounds: Bounds, vix: float, source: str) -> Decision:
     return Decision(d.check, d.passed, d.code, d.reason, d.figure, d.limit, {"source": source})
 
 
-def iv_rank(today: float, history: np.ndarray, lookback: int) -> tuple[float, int]:
+def iv_rank(today: float, history: Array, lookback: int) -> tuple[float, int]:
     """(IV rank 0–100, observations used) of today's IV against the history window."""
     past = history[np.isfinite(history)][-(lookback - 1):]
     values = np.append(past, today)
@@ -56,7 +60,7 @@ def iv_rank(today: float, history: np.ndarray, lookback: int) -> tuple[float, in
     return float(rank[-1]), int(values.size)
 
 
-def iv_rank_decision(req: IvRank, today: float, history: np.ndarray) -> Decision:
+def iv_rank_decision(req: IvRank, today: float, history: Array) -> Decision:
     check = "gate.volatility.iv_rank"
     rank, n = iv_rank(today, history, req.lookback_days)
     if not math.isfinite(today):
