@@ -1,12 +1,11 @@
 """`dorado regime`: published regime states, their history with a chart, training and publishing.
 
-The store glue (`_StoreFrames`, `_StoreHistory`) adapts the store's repositories to the regime
-service's ports; everything else is `dorado_tui.regime.service.RegimeService`.
+The service over the store comes from `dorado_tui.engine.regime_updates` (shared with the
+scheduler's daily job and the console).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -26,65 +25,17 @@ MARKERS = {"risk_on": "O", "goldilocks": "G", "transition": "T", "risk_off": "F"
            "mean_reversion": "V", "risk_off_unwind": "U", "trending": "T", "no_trend": "N"}
 
 
-class _StoreFrames:
-    """FrameSource over the store: daily bars, macro series and funding."""
-
-    def __init__(self, db: Any) -> None:
-        self.db = db
-
-    async def load_frames(self) -> Any:
-        from dorado_tui.market.history import DAILY, FUNDING_SYMBOLS
-        from dorado_tui.regime.inputs import REGIME_MACRO_SERIES, frames_from_store
-        from dorado_tui.store.repos import series
-
-        async with self.db.read() as session:
-            symbols = await series.bar_symbols(session, DAILY)
-            bars = {s: await series.load_bars(session, s, DAILY) for s in sorted(symbols)}
-            macro = await series.load_macro(session, REGIME_MACRO_SERIES)
-            funding = {s: await series.load_funding(session, s) for s in FUNDING_SYMBOLS}
-        return frames_from_store(bars, macro, funding)
-
-
-class _StoreHistory:
-    """RegimeHistory over the store's regime_history repository."""
-
-    def __init__(self, db: Any) -> None:
-        self.db = db
-
-    async def add_regime_states(self, states: Sequence[Any]) -> None:
-        from dorado_tui.store.repos.regime import record_regime
-
-        async with self.db.transaction() as session:
-            for state in states:
-                await record_regime(session, state)
-
-    async def latest(self, model: Any) -> Any:
-        from dorado_tui.store.repos.regime import latest_regime
-
-        async with self.db.read() as session:
-            return await latest_regime(session, model)
-
-    async def between(self, model: Any, start: Any, end: Any) -> list[Any]:
-        from dorado_tui.store.repos.regime import regime_history
-
-        async with self.db.read() as session:
-            return await regime_history(session, model, start, end)
-
-
 def _run(home: Any, work: Any) -> Any:
     """Open the runtime of the home and run `work(service, runtime)`."""
     import asyncio
 
+    from dorado_tui.engine.regime_updates import regime_service
     from dorado_tui.engine.runtime import open_runtime
     from dorado_tui.home import resolve_home
-    from dorado_tui.regime.radar import RegimeRadar
-    from dorado_tui.regime.service import RegimeService
 
     async def go() -> Any:
         async with open_runtime(resolve_home(home), connect=False) as rt:
-            radar = RegimeRadar(rt.home.models_dir, rt.clock)
-            service = RegimeService(radar, _StoreFrames(rt.db), _StoreHistory(rt.db), rt.cache)
-            return await work(service, rt)
+            return await work(regime_service(rt), rt)
 
     return asyncio.run(go())
 

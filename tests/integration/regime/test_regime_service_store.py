@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from regime_sim import SimHistory, simulated_history
 
-from commands.regime import _StoreHistory
+from dorado_tui.engine.regime_updates import StoreHistory
 from dorado_tui.domain.clock import FixedClock
 from dorado_tui.domain.regime import NEUTRAL, RegimeModel
 from dorado_tui.regime.crypto import CryptoConfig
@@ -70,7 +70,7 @@ async def cache(request: pytest.FixtureRequest) -> AsyncIterator[Cache]:
 
 
 def _service(models: Path, data: MarketFrames, db: Database, cache: Cache, clock: FixedClock) -> RegimeService:
-    return RegimeService(RegimeRadar(models, clock, CONFIG), _Frames(data), _StoreHistory(db), cache)
+    return RegimeService(RegimeRadar(models, clock, CONFIG), _Frames(data), StoreHistory(db), cache)
 
 
 async def test_publish_stores_rows_and_readers_see_fresh_then_stale(sim6: SimHistory, trained_models: Path,
