@@ -191,7 +191,8 @@ async def _recheck(lc: Lifecycle, c: Candidate, pid: str) -> tuple[Candidate, tu
     venue = lc.venue_of(pid, c.bot_id)
     shares = await shares_available(lc.db, c.underlying) if any(
         leg.instrument.is_option and leg.action.sign < 0 for leg in c.legs) else 0.0
-    rc = await recheck(lc.db, venue, lc.policy, lc.clock, c, portfolio=not is_adjustment(c), shares=shares)
+    rc = await recheck(lc.db, venue, lc.policy, lc.clock, c, portfolio=not is_adjustment(c), shares=shares,
+                       adjustment=is_adjustment(c))
     await lc.risk.record_decisions(rc.verdict.decisions, kind="approval_recheck", scope=f"bot:{c.bot_id}",
                                    candidate_id=c.id)
     if rc.trading_state_refusal is not None:

@@ -135,9 +135,9 @@ async def process_venue_events(lc: Lifecycle, live: bool | None = None, report: 
     # shares can also wait uncovered with no new event this pass (a proposal declined yesterday)
     async with lc.db.read() as s:
         held = await position_repo.positions(s, statuses=("open",))
-    settled = {x["position"] for x in report.settled}
+    done = {x["position"] for x in report.settled} | {c.split(":")[1] for c in report.proposals}
     for p in held:
-        if p.position_id not in settled and await _uncovered_wheel(lc, p):
+        if p.position_id not in done and await _uncovered_wheel(lc, p):
             async with lc.db.read() as s:
                 ledger = await book.ledger_of(s, p)
             await _propose(lc, p, ledger, report)

@@ -38,7 +38,8 @@ async def fetch_quotes(venue: VenueAdapter, instruments: Iterable[Instrument]) -
     others += sorted({i.underlying for i in options} - set(others))
     quotes: dict[str, LegQuote] = {}
     contracts: dict[str, OptionContract] = {}
-    times: list[datetime] = []
+    wanted = {i.symbol for i in insts}
+    times: list[datetime] = []  # of the wanted instruments only: underlyings are context
     if options and isinstance(venue, OptionsVenueAdapter):
         for c in await venue.get_option_quotes(options):
             quotes[c.symbol] = LegQuote(c.bid, c.ask)
@@ -51,7 +52,7 @@ async def fetch_quotes(venue: VenueAdapter, instruments: Iterable[Instrument]) -
             if math.isfinite(spot):
                 spots[q.symbol] = spot
             quotes[q.symbol] = LegQuote(q.bid, q.ask)
-            times.append(q.time)
-    wanted = {i.symbol for i in insts}
+            if q.symbol in wanted:
+                times.append(q.time)
     oldest = min(times) if times and wanted <= set(quotes) else None
     return QuoteSet(quotes, contracts, oldest, spots)

@@ -6,6 +6,10 @@ mid and its max loss moves by the same amount (max loss = worst payoff − premi
 geometry does not change). Facts the checks need are read, never assumed: account and
 connection from the venue, the session from the exchange calendar, today's contracts and recent
 orders from the stored intents, trading states from the store.
+
+An adjustment of a held position (a covered call on assigned shares, a roll) adds no new risk
+budget of its own: its sizing and per-trade max-loss checks are not run (the position was sized
+when it was opened); every market-access and strategy check still is.
 """
 
 from __future__ import annotations
@@ -121,8 +125,12 @@ async def _portfolio(db: Database, c: Candidate, nav: float, cash: float, spots:
     return check_portfolio(state.simulate_add(c), policy)
 
 
+#: Checks that size new risk: not run for adjustments of a held position.
+SIZING_CHECKS = frozenset({"trade.sizing", "trade.max_loss"})
+
+
 async def recheck(db: Database, venue: VenueAdapter, policy: RiskPolicy, clock: Clock, c: Candidate,
-                  *, portfolio: bool = True, shares: float = 0.0) -> Recheck:
+                  *, portfolio: bool = True, shares: float = 0.0, adjustment: bool = False) -> Recheck:
     """Re-check `c` on fresh quotes (see the module docstring)."""
     now = clock.now()
     quotes = await fetch_quotes(venue, [leg.instrument for leg in c.legs])
@@ -138,7 +146,8 @@ async def recheck(db: Database, venue: VenueAdapter, policy: RiskPolicy, clock: 
         venue_connected=venue.status().connected, quote_time=quotes.oldest,
         underlying_price=quotes.underlying.get(c.underlying), shares_available=shares,
         recent_orders=recent, contracts_today=contracts, limit_price=net_mid, states=states)
-    decisions = list(check_trade(fresh, ctx, policy).decisions)
+    decisions = [d for d in check_trade(fresh, ctx, policy).decisions
+                 if not (adjustment and d.check in SIZING_CHECKS)]
     if portfolio and math.isfinite(account.net_liquidation):
         decisions += (await _portfolio(db, fresh, account.net_liquidation, account.cash, quotes.underlying,
                                        policy, now)).decisions

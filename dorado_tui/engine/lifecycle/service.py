@@ -12,6 +12,7 @@ Front doors (commands, console, scheduler, replay) hold one `Lifecycle` per proc
     await lc.process_expirations(day)                 # expiry, assignment, exercise, dividends
     await lc.on_order_update(result)                  # a venue's order event (IB listeners)
     await lc.recover()                                # intent recovery (also run by start)
+    await lc.nav()                                    # NAV, P&L by bot / layer / template
 
 Every method is safe to call again after a crash: state lives in the store and at the venue.
 """
@@ -184,6 +185,12 @@ class Lifecycle:
         from dorado_tui.engine.lifecycle import recovery
 
         return await recovery.recover_intents(self)
+
+    async def nav(self, *, mark: bool = True) -> Any:
+        """NAV and P&L by account, bot, layer and template (see `accounting`)."""
+        from dorado_tui.engine.lifecycle import accounting
+
+        return await accounting.nav_report(self, mark=mark)
 
     async def start_twins(self, candidates: Sequence[Candidate], reason: str) -> Any:
         from dorado_tui.engine.lifecycle import twins

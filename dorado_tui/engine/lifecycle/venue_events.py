@@ -43,13 +43,14 @@ class VenueSync:
 def classify(group: Sequence[Fill]) -> str:
     """A readable name for a group of venue-initiated executions."""
     ref = group[0].client_order_id
-    stock = any(f.multiplier == 1 for f in group)  # shares delivered: options carry 100
+    shares = sum(f.signed_quantity for f in group if f.multiplier == 1)  # options carry 100
+    moved = "shares received" if shares > 0 else "shares called away"
     if ref.startswith("expire:"):
-        if stock:
-            return "assigned or exercised at expiry"
+        if shares:
+            return f"assigned at expiry: {moved}"
         return "expired (settled at intrinsic value)" if any(f.price > 0 for f in group) else "expired worthless"
     if ref.startswith("early_assignment:"):
-        return "assigned early"
+        return f"assigned early: {moved}"
     return f"closed at the venue by order {ref}"
 
 

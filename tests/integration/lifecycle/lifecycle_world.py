@@ -81,7 +81,48 @@ def loosen_policy(home: Home) -> None:
     text = text.replace("max_loss_per_trade_pct: 4\n", "max_loss_per_trade_pct: 60\n")
     text = text.replace("max_single_underlying_pct: 10\n", "max_single_underlying_pct: 60\n")
     text = text.replace("max_heat_pct: 30 ", "max_heat_pct: 80 ")
+    text = text.replace("templates: [short_put, wheel, covered_call]",
+                        "templates: [short_put, wheel, covered_call, wheel_t, covered_call_t]")
+    text = text.replace("min_cash_pct: 20\n", "min_cash_pct: 0\n")
+    text = text.replace("max_abs_delta: 0.50", "max_abs_delta: 1.0")
+    text = text.replace("default_method: adaptive_rules", "default_method: fixed_risk_pct")
+    text = text.replace("base_risk_pct: 2.0 ", "base_risk_pct: 4.0 ")
     path.write_text(text)
+
+
+WHEEL_T = """strategy:
+  name: Wheel (test)
+  type: options_wheel
+  underlying_class: equity_options
+  legs: 1
+  structure:
+    - {role: short_put, position: sell}
+  entry:
+    short_put: {method: delta, delta_target: [-0.99, -0.70]}
+    dte_range: [3, 10]
+  lifecycle:
+    on_assignment: covered_call_t
+    on_called_away: wheel_t
+"""
+COVERED_CALL_T = """strategy:
+  name: Covered Call (test, deep in the money)
+  type: options_income
+  underlying_class: equity_options
+  legs: 2
+  structure:
+    - {role: stock, position: buy, instrument: stock}
+    - {role: short_call, position: sell}
+  entry:
+    short_call: {method: delta, delta_target: [0.85, 0.99]}
+    dte_range: [3, 12]
+"""
+
+
+def write_wheel_templates(home: Home) -> None:
+    """A wheel whose put is deep in the money and whose covered call is too: assignment and
+    calling away are (all but) certain, so one short test walks the whole cycle."""
+    (home.strategies_dir / "wheel_t.yaml").write_text(WHEEL_T)
+    (home.strategies_dir / "covered_call_t.yaml").write_text(COVERED_CALL_T)
 
 
 @dataclass
@@ -102,10 +143,11 @@ class World:
 
 @asynccontextmanager
 async def open_world(home: Home, market: SimulatedMarket, clock: FixedClock, *,
-                     settings: LifecycleSettings = FAST, partial: float | None = None,
+                     settings: LifecycleSettings = FAST, partial: float | None = None, cash: float = 100_000.0,
                      **lifecycle: Any) -> AsyncIterator[World]:
     state = home.state_dir
-    venue = SimulationVenue(market, clock, state / "sim_venue.sqlite", SimVenueConfig(partial_fill_fraction=partial))
+    venue = SimulationVenue(market, clock, state / "sim_venue.sqlite",
+                            SimVenueConfig(partial_fill_fraction=partial, initial_cash=cash))
     twins = SimulationVenue(market, clock, state / "paper_twins.sqlite",
                             SimVenueConfig(account_id="TWINS", initial_cash=TWIN_CAPITAL))
     async with open_runtime(home, clock=clock, venue=venue, twin_venue=twins) as rt:
@@ -171,8 +213,14 @@ def iron_condor(cid: str, bot_id: str, chain: OptionChain, *, width: float = 5.0
 
 
 def short_put(cid: str, bot_id: str, chain: OptionChain, *, delta: float = -0.30, quantity: float = 1.0,
-              template: str = "wheel", rank: int = 1, status: CandidateStatus = CandidateStatus.SELECTED) -> Candidate:
-    c = _near(chain, Right.PUT, delta)
+              template: str = "wheel", rank: int = 1, status: CandidateStatus = CandidateStatus.SELECTED,
+              moneyness: float | None = None) -> Candidate:
+    """A short put at `delta`, or at the strike nearest spot × `moneyness` when given."""
+    if moneyness is None:
+        c = _near(chain, Right.PUT, delta)
+    else:
+        puts = [x for x in chain.contracts if x.right is Right.PUT and x.bid > 0]
+        c = min(puts, key=lambda x: abs(x.strike - chain.underlying_price * moneyness))
     return _candidate(cid, bot_id, chain, (_leg(c, "short_put", Action.SELL),), template=template,
                       layer="L1_wheel", max_loss=c.strike * 100, width=None, quantity=quantity, rank=rank,
                       status=status, score=1.0)
