@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from datetime import date
 
 from dorado_tui.domain.candidates import Candidate
 from dorado_tui.domain.decisions import Decision
@@ -20,6 +21,7 @@ from dorado_tui.engine.scan.requote import requote
 from dorado_tui.engine.scan.resolve_linear import LinearRequest, resolve_linear
 from dorado_tui.engine.scan.resolve_options import OptionsRequest, resolve_expiry
 from dorado_tui.settings.bots import Bot
+from dorado_tui.settings.templates import StrategyTemplate
 from dorado_tui.venues.base import FXVenueAdapter, OptionsVenueAdapter
 
 NO_CANDIDATE = "NO_CANDIDATE"
@@ -54,13 +56,15 @@ async def _direction(ctx: ScanContext, run: BotRun) -> str | None:
     return None if not math.isfinite(run.tech.ret_20) else ("long" if run.tech.ret_20 >= 0 else "short")
 
 
-def _expiries(ctx: ScanContext, run: BotRun, listed: list) -> list:  # type: ignore[type-arg]
-    rng = run.template.entry.dte_range
+def expiries_for(template: StrategyTemplate, today: date, listed: list[date]) -> list[date]:
+    """The listed expirations inside the template's DTE range, at most `max_expiries` of them,
+    those nearest the range's middle first (returned in date order)."""
+    rng = template.entry.dte_range
     assert rng is not None, "validated: options templates have a DTE range"
     lo, hi = rng
-    inside = [e for e in listed if lo <= (e - ctx.today).days <= hi]
+    inside = [e for e in listed if lo <= (e - today).days <= hi]
     mid = 0.5 * (lo + hi)
-    best = sorted(inside, key=lambda e: (abs((e - ctx.today).days - mid), e))[:run.template.constraints.max_expiries]
+    best = sorted(inside, key=lambda e: (abs((e - today).days - mid), e))[:template.constraints.max_expiries]
     return sorted(best)
 
 
@@ -76,7 +80,7 @@ async def resolve_options(ctx: ScanContext, run: BotRun, direction: str | None) 
     assert isinstance(venue, OptionsVenueAdapter)
     symbol = run.underlying.symbol
     listed = await ctx.fetcher.expirations(venue, symbol)
-    chosen = _expiries(ctx, run, listed)
+    chosen = expiries_for(run.template, ctx.today, listed)
     if not chosen:
         lo, hi = run.template.entry.dte_range or (0, 0)
         near = ", ".join(f"{e} ({(e - ctx.today).days} DTE)" for e in listed[:4]) or "none listed"

@@ -2,7 +2,9 @@
 money, a fixed width from another leg, and at support/resistance.
 
 Delta picks choose, among contracts eligible for selection (two-sided quote within the spread
-limit), the one whose delta lies in the target band closest to the band's middle. A support/
+limit), the one whose delta lies in the target band closest to the band's middle; when only wide
+quotes lie in the band, the pick is made among them and scoring's spread exclusion drops the
+candidate with that reason (the operator sees the trade exists and why it is not offered). A support/
 resistance pick is the nearest strike at or beyond a level (below support for puts, above
 resistance for calls) whose delta stays within half to 1.25 times the band; when it
 differs from the delta pick, both are offered (PRD: "shows both options and lets the human
@@ -62,6 +64,9 @@ def by_delta(chain: ValidatedChain, right: Right, band: tuple[float, float], del
     lo, hi = band
     pool = _pool(chain, right)
     inside = pool[(deltas[pool] >= lo) & (deltas[pool] <= hi)]
+    if inside.size == 0:  # only wide quotes in the band: resolve anyway, scoring's exclusion says why
+        quoted = _pool(chain, right, quoted_only=True)
+        inside = quoted[(deltas[quoted] >= lo) & (deltas[quoted] <= hi)]
     if inside.size == 0:
         near = pool[np.argsort(np.abs(deltas[pool] - 0.5 * (lo + hi)))][:1]
         hint = f" (nearest: {chain.strikes[near[0]]:g} at delta {deltas[near[0]]:+.3f})" if near.size else ""
