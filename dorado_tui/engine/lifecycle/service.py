@@ -55,6 +55,9 @@ LIFECYCLE_CHANNEL = "lifecycle"
 class Lifecycle:
     """The lifecycle services of one process (see the module docstring)."""
 
+    #: The scan's sink name (`engine.scan.model.CandidateSink`).
+    name = "lifecycle"
+
     def __init__(self, *, config: Config, db: Database, clock: Clock, venue: VenueAdapter,
                  twin_venue: VenueAdapter, bus: EventBus | None = None, leases: Leases | None = None,
                  risk: RiskService | None = None, settings: LifecycleSettings | None = None,

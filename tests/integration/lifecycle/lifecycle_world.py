@@ -144,10 +144,10 @@ class World:
 @asynccontextmanager
 async def open_world(home: Home, market: SimulatedMarket, clock: FixedClock, *,
                      settings: LifecycleSettings = FAST, partial: float | None = None, cash: float = 100_000.0,
-                     **lifecycle: Any) -> AsyncIterator[World]:
+                     venue_cls: type[SimulationVenue] = SimulationVenue, **lifecycle: Any) -> AsyncIterator[World]:
     state = home.state_dir
-    venue = SimulationVenue(market, clock, state / "sim_venue.sqlite",
-                            SimVenueConfig(partial_fill_fraction=partial, initial_cash=cash))
+    venue = venue_cls(market, clock, state / "sim_venue.sqlite",
+                      SimVenueConfig(partial_fill_fraction=partial, initial_cash=cash))
     twins = SimulationVenue(market, clock, state / "paper_twins.sqlite",
                             SimVenueConfig(account_id="TWINS", initial_cash=TWIN_CAPITAL))
     async with open_runtime(home, clock=clock, venue=venue, twin_venue=twins) as rt:
