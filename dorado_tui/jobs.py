@@ -20,12 +20,15 @@ Every job is calendar-aware (its exchange's sessions, holidays, early closes and
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from apscheduler.triggers.interval import IntervalTrigger
 
+from dorado_tui.engine.console_views import SchedulerRole
 from dorado_tui.engine.lifecycle.settings import (
     CHECK_BREACH,
     CHECK_BREAKERS,
@@ -33,12 +36,16 @@ from dorado_tui.engine.lifecycle.settings import (
     CHECK_PNL,
     CHECK_VOL,
 )
-from dorado_tui.engine.scheduler.runner import JobSpec, LeasedScheduler
+from dorado_tui.engine.reconcile.model import Reconciliation
+from dorado_tui.engine.scheduler.runner import JobRun, JobSpec, LeasedScheduler
 from dorado_tui.engine.scheduler.triggers import DailyAt, SessionEdge, SessionEvery
 
 if TYPE_CHECKING:
+    from dorado_tui.domain.clock import Clock
     from dorado_tui.engine.runtime import Runtime
+    from dorado_tui.home import Home
     from dorado_tui.settings.config import Config
+    from dorado_tui.venues.base import VenueAdapter
 
 EQUITY_CALENDAR = "XNYS"
 #: How late a job may still start after its time (a scan two hours late is stale: skipped).
@@ -154,12 +161,57 @@ def job_table(config: Config, services: JobServices) -> list[JobSpec]:
             reconcile]
 
 
-def make_scheduler(rt: Runtime, services: JobServices, *, reconcile_on_takeover: bool = True,
-                   **kwargs: Any) -> LeasedScheduler:
+def make_scheduler(rt: Runtime, services: JobServices, *,
+                   on_owner: Callable[[], Awaitable[Any]] | None = None, **kwargs: Any) -> LeasedScheduler:
     """The lease-holding scheduler of a runtime over the job table. When it becomes the owner
-    (also by taking over from a dead holder) it reconciles first — intent recovery included."""
-    async def on_owner() -> None:
+    (also by taking over from a dead holder) it first runs `on_owner`, by default a
+    reconciliation (intent recovery included): the new owner starts from a verified store."""
+    async def reconcile_first() -> None:
         await services.reconcile("scheduler owner")
 
     return LeasedScheduler(job_table(rt.config, services), rt.leases, bus=rt.bus,
-                           on_owner=on_owner if reconcile_on_takeover else None, **kwargs)
+                           on_owner=on_owner or reconcile_first, **kwargs)
+
+
+@dataclass(frozen=True)
+class DaemonReport:
+    """What one `dorado run` did: its start-up reconciliation, its role, the jobs it ran."""
+
+    startup: tuple[Reconciliation, ...]
+    role: SchedulerRole
+    runs: tuple[JobRun, ...]
+
+
+async def run_daemon(home: Home | None = None, *, stop: asyncio.Event,
+                     ready: Callable[[LeasedScheduler, Sequence[Reconciliation]], Any] | None = None,
+                     config: Config | None = None, clock: Clock | None = None, venue: VenueAdapter | None = None,
+                     twin_venue: VenueAdapter | None = None, **scheduler_kw: Any) -> DaemonReport:
+    """The headless daemon: open the runtime, reconcile (intent recovery first), run the job
+    table while holding the scheduler lease (or wait attached for it), until `stop` is set;
+    then let running jobs finish and release the lease."""
+    from dorado_tui.engine.reconcile.startup import connect_reconciled
+    from dorado_tui.engine.runtime import open_runtime
+    from dorado_tui.engine.scheduler.services import EngineServices
+
+    async with open_runtime(home, config=config, clock=clock, venue=venue, twin_venue=twin_venue,
+                            connect=False) as rt:
+        services = await EngineServices.open(rt)
+        startup = await connect_reconciled(rt, services.reconciler, reason="startup")
+        just_reconciled = True
+
+        async def on_owner() -> None:  # the start-up run above already covers the first win
+            nonlocal just_reconciled
+            if not just_reconciled:
+                await services.reconcile("scheduler takeover")
+            just_reconciled = False
+
+        scheduler = make_scheduler(rt, services, on_owner=on_owner, **scheduler_kw)
+        role = await scheduler.start()
+        just_reconciled = False
+        if ready is not None:
+            ready(scheduler, startup)
+        try:
+            await stop.wait()
+        finally:
+            await scheduler.shutdown()
+        return DaemonReport(tuple(startup), role, tuple(scheduler.history))

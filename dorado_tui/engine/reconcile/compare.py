@@ -6,9 +6,10 @@ Rules (each finding states its effect on the global trading state):
 - a working order the store knows but the venue never saw, a submitted intent the venue does not
   know, a filled quantity the stored fills do not add up to, a position the managed positions do
   not explain → REDUCING (only risk-reducing orders until an operator looks);
-- executions of Dorado's own orders and the venue's own bookings (expiry, exercise, assignment)
-  the store lacks are ingested (idempotently, by exec id), and so is a Dorado order's newer
-  status; neither changes the trading state.
+- executions of Dorado's own orders the store lacks are ingested (idempotently, by exec id), and
+  so is a Dorado order's newer status; neither changes the trading state. The venue's own
+  bookings (expiry, exercise, assignment) are the lifecycle's to attribute to positions: they are
+  reported, and explain a position difference when they account for it exactly.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def reconcile(venue: VenueView, store: StoreView,
     findings += _not_at_venue(venue, store)
     fills = _executions(venue, store, venue_event, findings)
     findings += _filled_quantities(venue, store, fills)
-    findings += _positions(venue, store, fills, venue_event)
+    findings += _positions(venue, store, findings)
     return Reconciliation(venue.venue, venue.account, venue.reason, venue.time, tuple(findings),
                           tuple(fills), tuple(records))
 
@@ -136,10 +137,10 @@ def _executions(venue: VenueView, store: StoreView, venue_event: Callable[[Fill]
             findings.append(Finding(Kind.MISSING_FILL, ACTIVE, fill.exec_id,
                                     f"missing fill ingested: {_fill_text(fill)}", ingested=True))
             ingest.append(fill)
-        elif venue_event(fill):
+        elif venue_event(fill):  # the lifecycle attributes these to positions; it records them
             findings.append(Finding(Kind.VENUE_EVENT, ACTIVE, fill.exec_id,
-                                    f"venue booking ingested: {_fill_text(fill)}", ingested=True))
-            ingest.append(fill)
+                                    f"venue booking the lifecycle has not processed yet: {_fill_text(fill)}",
+                                    details={"symbol": fill.symbol, "signed": fill.signed_quantity}))
         else:
             findings.append(Finding(Kind.UNKNOWN_EXECUTION, HALTED, fill.exec_id,
                                     f"execution of an order Dorado did not place: {_fill_text(fill)}",
@@ -170,8 +171,7 @@ def _filled_quantities(venue: VenueView, store: StoreView, ingested: list[Fill])
     return out
 
 
-def _positions(venue: VenueView, store: StoreView, ingested: list[Fill],
-               venue_event: Callable[[Fill], bool]) -> list[Finding]:
+def _positions(venue: VenueView, store: StoreView, findings: list[Finding]) -> list[Finding]:
     """Venue positions against the managed positions' legs, symbol by symbol."""
     out: list[Finding] = []
     for sym in sorted(set(venue.positions) | set(store.positions)):
@@ -181,10 +181,17 @@ def _positions(venue: VenueView, store: StoreView, ingested: list[Fill],
             continue
         owners = ", ".join(store.owners.get(sym, ())) or "no managed position"
         text = f"position {sym}: venue {_qty(held)}, store {_qty(booked)} ({owners})"
-        events = [f for f in ingested if f.symbol == sym and venue_event(f)]
-        if events and abs(sum(f.signed_quantity for f in events) - (held - booked)) <= QTY_EPS:
-            text += (" — explained by the venue's bookings " + ", ".join(f.client_order_id for f in events)
-                     + ", which the lifecycle has not processed yet")
+        text += _explanation(sym, held - booked, findings)
         out.append(Finding(Kind.POSITION_MISMATCH, REDUCING, sym, text,
                            details={"venue": held, "store": booked, "difference": held - booked}))
     return out
+
+
+def _explanation(symbol: str, difference: float, findings: list[Finding]) -> str:
+    """Why a position differs, when executions found in this run account for it exactly."""
+    for kind, what in ((Kind.VENUE_EVENT, "the venue's bookings the lifecycle has not processed yet"),
+                       (Kind.UNKNOWN_EXECUTION, "executions of orders Dorado did not place")):
+        found = [f for f in findings if f.kind is kind and f.details.get("symbol") == symbol]
+        if found and abs(sum(float(f.details["signed"]) for f in found) - difference) <= QTY_EPS:
+            return f" — explained by {what}: " + ", ".join(f.subject for f in found)
+    return ""

@@ -29,6 +29,7 @@ from dorado_tui.engine.reconcile.snapshots import (
     store_view,
     venue_view,
     venue_view_from_pull,
+    with_exec_ids,
 )
 from dorado_tui.engine.risk_service import ALERT_CHANNEL, RiskService
 from dorado_tui.risk.events import Alert, Severity
@@ -64,21 +65,23 @@ class Reconciler:
 
     def __init__(self, db: Database, risk: RiskService, clock: Clock, *, bus: EventBus | None = None,
                  leases: Leases | None = None, recover: Hook | None = None, process_events: Hook | None = None,
-                 settings: ReconcileSettings | None = None, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 actor: str = "reconcile") -> None:
+                 twin_exec_id: Callable[[str], str] | None = None, settings: ReconcileSettings | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, actor: str = "reconcile") -> None:
         self.db, self.risk, self.clock, self.bus, self.leases = db, risk, clock, bus, leases
         self.recover, self.process_events = recover, process_events
+        self.twin_exec_id = twin_exec_id
         self.settings = settings or ReconcileSettings()
         self.sleep, self.actor = sleep, actor
         self.last: dict[str, Reconciliation] = {}
 
     @classmethod
     def from_runtime(cls, rt: Any, *, risk: RiskService | None = None, recover: Hook | None = None,
-                     process_events: Hook | None = None, settings: ReconcileSettings | None = None) -> Reconciler:
+                     process_events: Hook | None = None, twin_exec_id: Callable[[str], str] | None = None,
+                     settings: ReconcileSettings | None = None) -> Reconciler:
         """The reconciler of a runtime (registered as `rt.services["reconciler"]`)."""
         risk = risk or rt.services.get("risk") or RiskService(rt.db, rt.config.risk_policy, rt.clock, rt.bus)
         rec = cls(rt.db, risk, rt.clock, bus=rt.bus, leases=rt.leases, recover=recover,
-                  process_events=process_events, settings=settings)
+                  process_events=process_events, twin_exec_id=twin_exec_id, settings=settings)
         rt.services["reconciler"] = rec
         return rec
 
@@ -145,6 +148,8 @@ class Reconciler:
     async def _ingest(self, view: VenueView, *, paper: bool) -> Reconciliation:
         """Compare, and write what the venue proved (orders' states, missing fills) in one
         transaction; returns the comparison."""
+        if paper and self.twin_exec_id is not None:
+            view = with_exec_ids(view, self.twin_exec_id)
         async with self.db.read() as session:
             store = await store_view(session, view, paper=paper)
         result = reconcile(view, store)

@@ -5,7 +5,8 @@ IBKR adapter's post-reconnect pull) and the store's (intents, orders, fills, man
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -59,6 +60,16 @@ def venue_view_from_pull(snapshot: Any, venue_name: str = "ibkr") -> VenueView:
     account = snapshot.account
     return VenueView(venue_name, account.account_id if account else "", snapshot.reason, snapshot.time, orders,
                      tuple(snapshot.executions), {p.symbol: p for p in snapshot.positions}, account)
+
+
+def with_exec_ids(view: VenueView, rename: Callable[[str], str]) -> VenueView:
+    """The view with every exec id as the store keys it (the paper-twin account's executions are
+    stored namespaced, so they never collide with the trading account's)."""
+    def fix(fills: Iterable[Fill]) -> tuple[Fill, ...]:
+        return tuple(replace(f, exec_id=rename(f.exec_id)) for f in fills)
+
+    orders = {cid: replace(r, fills=fix(r.fills)) for cid, r in view.orders.items()}
+    return replace(view, orders=orders, executions=fix(view.executions))
 
 
 def _facts(intent: Intent) -> IntentFacts:

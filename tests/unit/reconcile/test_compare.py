@@ -111,7 +111,7 @@ def test_execution_of_an_order_dorado_did_not_place_halts() -> None:
     assert result.fills_to_ingest == ()  # never ingest what no intent explains
 
 
-def test_venue_bookings_are_ingested_and_explain_the_position_difference() -> None:
+def test_venue_bookings_are_left_to_the_lifecycle_and_explain_the_position_difference() -> None:
     marker = next(iter(VENUE_EVENT_ORDER_IDS))
     expiry = _fill("E5", "expire:SPY250117P00450000:2025-01-17", 1, Action.BUY, "SPY 250117P00450000", marker)
     venue = _venue({}, (expiry,), {})
@@ -119,10 +119,20 @@ def test_venue_bookings_are_ingested_and_explain_the_position_difference() -> No
 
     result = reconcile(venue, store)
 
-    assert [f.exec_id for f in result.fills_to_ingest] == ["E5"]
+    assert result.fills_to_ingest == ()
     mismatch = next(f for f in result.findings if f.kind is Kind.POSITION_MISMATCH)
     assert mismatch.effect is TradingState.REDUCING
-    assert "explained by the venue's bookings expire:SPY250117P00450000:2025-01-17" in mismatch.text
+    assert mismatch.text.endswith("explained by the venue's bookings the lifecycle has not processed yet: E5")
+
+
+def test_position_difference_explained_by_unknown_executions_says_so() -> None:
+    stray = _fill("X1", "TWS-1", 100)
+
+    result = reconcile(_venue({}, (stray,), {"SPY": 100}), _store())
+
+    mismatch = next(f for f in result.findings if f.kind is Kind.POSITION_MISMATCH)
+    assert mismatch.text == ("position SPY: venue +100, store 0 (no managed position) — explained by "
+                             "executions of orders Dorado did not place: X1")
 
 
 def test_position_mismatch_reduces_and_names_the_managed_positions() -> None:

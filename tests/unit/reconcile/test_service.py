@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -191,3 +192,22 @@ async def test_reason_is_carried_into_the_headline(rt: Runtime, reason: str) -> 
     result = await _reconciler(rt).run(rt.venue, reason=reason)
 
     assert f"({reason})" in result.headline()
+
+
+async def test_twin_account_executions_compare_under_their_namespaced_store_ids(rt: Runtime) -> None:
+    order = spy_order("t0123456789ab.o1-1", 2)
+    async with rt.db.transaction() as tx:
+        await order_repo.record_intent(tx, order, at=rt.clock.now())
+    result = await rt.twin_venue.place_order(order)
+    namespaced = tuple(replace(f, exec_id="twin:" + f.exec_id) for f in result.fills)
+    async with rt.db.transaction() as tx:
+        await order_repo.mark_intent(tx, order.client_order_id, IntentStatus.RESOLVED, rt.clock.now())
+        await order_repo.record_order_result(tx, replace(result, fills=namespaced), rt.clock.now())
+        await position_repo.open_position(tx, position_repo.ManagedPosition(
+            "t0123456789ab", "twin-0123456789ab", "SPY", 2, 0.0, rt.clock.now(), (Position(SPY, 2, 0.0),),
+            paper=True))
+    rec = _reconciler(rt, twin_exec_id=lambda e: "twin:" + e)
+
+    twin = await rec.run(rt.twin_venue, paper=True, enforce=False)
+
+    assert twin.clean, twin.diff_lines()
