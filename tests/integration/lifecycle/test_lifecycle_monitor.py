@@ -52,3 +52,37 @@ async def test_a_monitored_spread_exits_by_a_rule_and_its_trade_gets_the_outcome
         assert trade.reward == pytest.approx(reward(cash, trade.max_loss))
         assert trade.exit_reason
         assert await w.venue.get_positions() == []
+
+
+async def test_a_tested_put_side_is_closed_as_an_adjustment_and_the_call_side_kept(home, market, clock) -> None:
+    from dataclasses import replace
+
+    from lifecycle_world import iron_condor
+
+    from dorado_tui.domain.instruments import Right
+
+    async with open_world(home, market, clock) as w:
+        chain = await w.chain("SPY", 30)
+        spot = chain.underlying_price
+        c = iron_condor("c-br", "spy-ic-01", chain)
+        puts = sorted((x for x in chain.contracts if x.right is Right.PUT and x.spread_quality < 0.15),
+                      key=lambda x: x.strike)
+        short = min((x for x in puts if x.strike >= spot), key=lambda x: x.strike)  # already tested
+        long = max((x for x in puts if x.strike <= short.strike - 5), key=lambda x: x.strike)
+        legs = list(c.legs)
+        legs[0] = replace(legs[0], instrument=long.instrument, bid=long.bid, ask=long.ask, delta=long.delta)
+        legs[1] = replace(legs[1], instrument=short.instrument, bid=short.bid, ask=short.ask, delta=short.delta)
+        c = replace(c, legs=tuple(legs))
+        await w.lc.intake(await scan(w, c))
+        await w.lc.approve("c-br", operator="alice")
+
+        report = await w.lc.monitor(live=True)
+
+        [check] = report.positions
+        assert check.action is not None and (check.action.kind, check.action.side) == ("close_side", "put")
+        async with w.rt.db.read() as s:
+            p = await position_repo.get_position(s, position_id("c-br"))
+            steps = [t.to_state for t in await bot_repo.transitions(s, "spy-ic-01")][-5:]
+        assert {leg.instrument.right for leg in p.legs} == {Right.CALL}
+        assert steps == [BotState.SIGNAL_RECEIVED, BotState.RISK_CHECK, BotState.AWAITING_APPROVAL,
+                         BotState.EXECUTING, BotState.MONITORING]

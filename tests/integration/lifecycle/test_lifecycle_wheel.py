@@ -6,7 +6,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from lifecycle_world import loosen_policy, open_world, scan, short_put, write_bot, write_wheel_templates
+from lifecycle_world import (
+    loosen_policy,
+    open_world,
+    scan,
+    short_put,
+    write_bot,
+    write_wheel_templates,
+)
 
 from dorado_tui.domain.candidates import CandidateStatus
 from dorado_tui.domain.states import BotState
