@@ -149,7 +149,7 @@ def _rule_action(rule: ExitRule, name: str, reason: str, side: str | None = None
     return Action(kind, name, reason, side if kind == "close_side" else None)
 
 
-def tested_sides(v: View) -> list[tuple[str, float]]:
+def breached_sides(v: View) -> list[tuple[str, float]]:
     """(side, strike) of every short option the underlying has reached."""
     if v.spot is None:
         return []
@@ -166,7 +166,7 @@ def tested_sides(v: View) -> list[tuple[str, float]]:
 def breach(v: View, rule: ExitRule) -> Fired:
     if v.spot is None:
         return _no_data("manage.breach", "no underlying price")
-    tested = tested_sides(v)
+    tested = breached_sides(v)
     if not tested:
         return _quiet("manage.breach", f"no short strike tested (underlying {v.spot:g})", v.spot)
     side, strike = tested[0]
