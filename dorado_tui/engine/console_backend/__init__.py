@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from dorado_tui.engine.console_backend.backend import (
-    BackendSettings,
-    EngineConsoleBackend,
-    build_console_backend,
-)
+from dorado_tui.engine.console_backend.backend import EngineConsoleBackend, build_console_backend
+from dorado_tui.engine.console_backend.core import BackendSettings, ConsoleCore
 from dorado_tui.engine.console_backend.scheduler import build_console_scheduler
 
-__all__ = ["BackendSettings", "EngineConsoleBackend", "build_console_backend", "build_console_scheduler"]
+__all__ = ["BackendSettings", "ConsoleCore", "EngineConsoleBackend", "build_console_backend",
+           "build_console_scheduler"]

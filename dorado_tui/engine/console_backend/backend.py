@@ -1,68 +1,36 @@
 """`EngineConsoleBackend`: the real engine behind the operator console (`ConsoleBackend`).
 
-`open` starts the console's services on the console's loop (`engine.open_engine`) and three
-background loops: the event feed (store + bus), the mark pump (venue quotes) and the risk view
-(the radar's report). `snapshot` is a read of the store plus what those loops hold, so it stays
-fast however slow the venue or the risk report; actions go through the same services as the
-commands. `close` stops the loops and releases everything; it never cancels an order.
+The console calls it on its own loop; every call runs on the engine loop (`thread.EngineLoop`)
+where `core.ConsoleCore` and all engine objects live, and the console only awaits the result.
+The live stream crosses the same way: the engine's feed hands each item to a sink that puts it
+on the console's loop (dropping the oldest items if the console stops reading).
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
-from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from sqlalchemy.ext.asyncio import AsyncSession
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 from dorado_tui.domain.annotations import AnnotationTag
-from dorado_tui.domain.clock import Clock, RealClock
-from dorado_tui.domain.errors import DoradoError
-from dorado_tui.domain.states import BotState, TradingState
-from dorado_tui.engine.console_backend import actions
-from dorado_tui.engine.console_backend.bots import bot_views, set_enabled
-from dorado_tui.engine.console_backend.candidates import ExcerptLoader, scan_view
-from dorado_tui.engine.console_backend.engine import ConsoleEngine, open_engine
-from dorado_tui.engine.console_backend.feed import EventFeed
-from dorado_tui.engine.console_backend.marks import MarkPump
-from dorado_tui.engine.console_backend.positions import PositionFacts, position_view
-from dorado_tui.engine.console_backend.queries import latest_audit
-from dorado_tui.engine.console_backend.regimes import regime_views
-from dorado_tui.engine.console_backend.risk_view import RiskViewCache
-from dorado_tui.engine.console_backend.status import status_view, trading_view
+from dorado_tui.domain.clock import Clock
+from dorado_tui.engine.console_backend.core import BackendSettings, ConsoleCore, SchedulerFacts
+from dorado_tui.engine.console_backend.thread import EngineLoop
 from dorado_tui.engine.console_views import (
     ActionResult,
     ConsoleEvent,
-    ConsoleScheduler,
     DashboardSnapshot,
     KillReport,
-    PositionView,
-    SchedulerRole,
-    SnapshotInvalidated,
 )
 from dorado_tui.engine.lifecycle.settings import LifecycleSettings
-from dorado_tui.engine.risk_service import load_book
 from dorado_tui.home import Home
 from dorado_tui.settings.config import Config
-from dorado_tui.settings.template_parts import Management
-from dorado_tui.store.repos import bots as bot_repo
-from dorado_tui.store.repos import candidates as candidate_repo
-from dorado_tui.store.repos import positions as position_repo
-from dorado_tui.store.repos.positions import ManagedPosition
 from dorado_tui.venues.base import VenueAdapter
 
-
-@dataclass(frozen=True)
-class BackendSettings:
-    """Cadences of the background loops (seconds)."""
-
-    poll_seconds: float = 0.5
-    mark_seconds: float = 5.0
-    risk_seconds: float = 30.0
-    regime_every: int = 20  # feed passes between regime reads
+T = TypeVar("T")
+#: Items the console may fall behind by before the oldest are dropped (marks repeat anyway).
+QUEUE_LIMIT = 5000
 
 
 class EngineConsoleBackend:
@@ -72,156 +40,95 @@ class EngineConsoleBackend:
                  venue: VenueAdapter | None = None, twin_venue: VenueAdapter | None = None,
                  lifecycle: LifecycleSettings | None = None, settings: BackendSettings | None = None,
                  operator: str | None = None) -> None:
-        self.home, self.clock = home, clock or RealClock()
-        self._given = (config, venue, twin_venue, lifecycle, operator)
-        self.settings = settings or BackendSettings()
-        self.scheduler: ConsoleScheduler | None = None
-        self._stack: AsyncExitStack | None = None
-        self._engine: ConsoleEngine | None = None
-        self._versions = itertools.count(1)
+        self.core = ConsoleCore(home, clock=clock, config=config, venue=venue, twin_venue=twin_venue,
+                                lifecycle=lifecycle, settings=settings, operator=operator)
+        self.thread = EngineLoop()
 
-    # ----------------------------------------------------------------- life
+    async def call(self, fn: Callable[[ConsoleCore], Awaitable[T]]) -> T:
+        """Run `fn(core)` on the engine loop (how tests and the scheduler hook reach the engine)."""
+        async def on_engine() -> T:
+            return await fn(self.core)
 
-    @property
-    def engine(self) -> ConsoleEngine:
-        if self._engine is None:
-            raise DoradoError("the console backend is not open", title="Engine not open")
-        return self._engine
+        return await self.thread.run(on_engine())
+
+    def set_scheduler(self, facts: SchedulerFacts | None) -> None:
+        """Where the status bar reads the scheduler's role and next jobs from."""
+        self.core.scheduler = facts
+
+    # ----------------------------------------------------------------- the ConsoleBackend protocol
 
     async def open(self) -> None:
-        """Open the services and start the feed, the marks and the risk view."""
-        if self._engine is not None:
-            return
-        config, venue, twin, lifecycle, operator = self._given
-        async with AsyncExitStack() as stack:
-            engine = await stack.enter_async_context(open_engine(
-                self.home, self.clock, config=config, venue=venue, twin_venue=twin, settings=lifecycle,
-                operator=operator))
-            self._start_loops(engine)
-            stack.push_async_callback(self._stop_loops)
-            await self.feed.start()
-            self._stack, self._engine = stack.pop_all(), engine
-
-    def _start_loops(self, engine: ConsoleEngine) -> None:
-        s, rt = self.settings, engine.rt
-        self.feed = EventFeed(rt.db, rt.bus, poll_seconds=s.poll_seconds, regime_every=s.regime_every)
-        self.marks = MarkPump(rt.db, self.clock, lambda p: engine.lifecycle.venue_of(p.position_id, p.bot_id),
-                              self.feed.publish, every=s.mark_seconds)
-        self.risk = RiskViewCache(rt.db, rt.venue, engine.config.risk_policy, self.clock,
-                                  lambda: sorted({b.underlying for b in engine.config.enabled_bots()}),
-                                  lambda: self.feed.publish(SnapshotInvalidated("risk view rebuilt")),
-                                  every=s.risk_seconds)
-        self.excerpts = ExcerptLoader(engine.config, engine.scanner.fetcher, rt.venue_for,
-                                      lambda: self.feed.publish(SnapshotInvalidated("chain excerpts loaded")))
-        self.marks.start()
-        self.risk.start()
-
-    async def _stop_loops(self) -> None:
-        await self.excerpts.stop()
-        await self.risk.stop()
-        await self.marks.stop()
-        await self.feed.stop()
+        self.thread.start()
+        try:
+            await self.thread.run(self.core.open())
+        except BaseException:
+            self.thread.stop()
+            raise
 
     async def close(self) -> None:
-        """Stop the loops, release the services. Working orders stay working."""
-        stack, self._stack, self._engine = self._stack, None, None
-        if stack is not None:
-            await stack.aclose()
-
-    # ----------------------------------------------------------------- reading
+        if not self.thread.running:
+            return
+        try:
+            await self.thread.run(self.core.close())
+        finally:
+            self.thread.stop()
 
     async def snapshot(self) -> DashboardSnapshot:
-        """The store as it is now, with the live marks, the latest risk view and recent events."""
-        e = self.engine
-        now = self.clock.now()
-        tz = ZoneInfo(e.config.dorado.timezone)
-        async with e.rt.db.read() as s:
-            book = await load_book(s)
-            halted = book.get("global").state is TradingState.HALTED
-            kill = await latest_audit(s, "risk.kill") if halted else None
-            held = await position_repo.positions(s, paper=False)
-            records = {r.bot_id: r for r in await bot_repo.list_bots(s)}
-            scan = await scan_view(s, self.excerpts.excerpts)
-            regimes = await regime_views(s, e.rt.cache, now)
-            profits = await self._max_profits(s, held)
-        self.excerpts.want(scan)
-        role, jobs = (self.scheduler.role, self.scheduler.next_jobs(3)) if self.scheduler else (SchedulerRole.OFF, ())
-        status = status_view(e.rt.venue.status(), e.config.store_url(), role, jobs, e.config.dorado.timezone,
-                             trading_view(book, kill, tz), now, e.link.error or self.marks.last_error)
-        counts: dict[str, int] = {}
-        for p in held:
-            counts[p.bot_id] = counts.get(p.bot_id, 0) + 1
-        return DashboardSnapshot(
-            version=next(self._versions), asof=now, status=status,
-            positions=tuple(self._position(p, records, profits, now) for p in held), scan=scan, regimes=regimes,
-            risk=self.risk.view, bots=bot_views(e.config, records, book, counts), events=self.feed.recent())
-
-    async def _max_profits(self, s: AsyncSession, held: list[ManagedPosition]) -> dict[str, float]:
-        ids = [p.candidate_id for p in held if p.candidate_id]
-        if not ids:
-            return {}
-        found = {c.id: c for c in await candidate_repo.list_candidates(s, ids=ids)}
-        return {p.position_id: found[p.candidate_id].max_profit * p.quantity for p in held
-                if p.candidate_id in found}
-
-    def _position(self, p: ManagedPosition, records: dict[str, bot_repo.BotRecord], profits: dict[str, float],
-                  now: datetime) -> PositionView:
-        e = self.engine
-        bot = e.config.bots.get(p.bot_id)
-        template = e.config.templates.get(p.template)
-        record = records.get(p.bot_id)
-        facts = PositionFacts(state=record.state if record else BotState.MONITORING,
-                              venue_mode=e.config.venue_mode_for(bot) if bot else e.rt.venue.status().mode,
-                              management=template.management if template else Management(),
-                              max_profit=profits.get(p.position_id), history=self.marks.history(p))
-        return position_view(p, facts, self.marks.live.get(p.position_id), now)
-
-    def events(self) -> AsyncIterator[ConsoleEvent]:
-        """Audit events, marks and invalidations until the backend closes."""
-        return self.feed.stream()
-
-    async def orders_in_flight(self) -> int:
-        """Working orders at the trading venue now (VenueError when it cannot be asked)."""
-        return len(await self.engine.rt.venue.get_open_orders())
-
-    # ----------------------------------------------------------------- acting
+        return await self.thread.run(self.core.snapshot())
 
     async def scan_now(self) -> ActionResult:
-        result = await actions.scan_now(self.engine)
-        self._changed()
-        return result
+        return await self.thread.run(self.core.scan_now())
 
     async def approve(self, candidate_id: str, tag: AnnotationTag | None) -> ActionResult:
-        result = await actions.approve(self.engine, candidate_id, tag)
-        self._changed()
-        return result
+        return await self.thread.run(self.core.approve(candidate_id, tag))
 
     async def reject(self, candidate_id: str, reason: str) -> ActionResult:
-        result = await actions.reject(self.engine, candidate_id, reason)
-        self._changed()
-        return result
+        return await self.thread.run(self.core.reject(candidate_id, reason))
 
     async def kill(self) -> KillReport:
-        report = await actions.kill(self.engine)
-        self._changed()
-        return report
+        return await self.thread.run(self.core.kill())
 
     async def resume(self, reason: str) -> ActionResult:
-        result = await actions.resume(self.engine, reason)
-        self._changed()
-        return result
+        return await self.thread.run(self.core.resume(reason))
 
     async def set_bot_enabled(self, bot_id: str, enabled: bool) -> ActionResult:
-        e = self.engine
-        result = await set_enabled(e.config, e.rt.db, bot_id, enabled, operator=e.operator, at=self.clock.now())
-        self._changed()
-        return result
+        return await self.thread.run(self.core.set_bot_enabled(bot_id, enabled))
 
-    def _changed(self) -> None:
-        """After an action: the feed reads the store now, the risk view is rebuilt soon."""
-        self.feed.wake()
-        self.risk.soon()
-        self.feed.publish(SnapshotInvalidated("an operator action changed the store"))
+    async def orders_in_flight(self) -> int:
+        return await self.thread.run(self.core.orders_in_flight())
+
+    def events(self) -> AsyncIterator[ConsoleEvent]:
+        return self._events()
+
+    async def _events(self) -> AsyncIterator[ConsoleEvent]:
+        """Everything the engine's feed publishes from now on, until the backend closes."""
+        here = asyncio.get_running_loop()
+        queue: asyncio.Queue[ConsoleEvent | None] = asyncio.Queue()
+
+        def sink(item: ConsoleEvent | None) -> None:  # runs on the engine loop
+            with contextlib.suppress(RuntimeError):  # the console's loop has closed: nobody listens
+                here.call_soon_threadsafe(_offer, queue, item)
+
+        async def attach(core: ConsoleCore) -> None:
+            core.feed.attach(sink)
+
+        await self.call(attach)
+        try:
+            while True:
+                item = await queue.get()
+                if item is None:
+                    return
+                yield item
+        finally:
+            if self.thread.running:
+                self.thread.call_soon(self.core.feed.detach, sink)
+
+
+def _offer(queue: asyncio.Queue[ConsoleEvent | None], item: ConsoleEvent | None) -> None:
+    if queue.qsize() >= QUEUE_LIMIT:
+        with contextlib.suppress(asyncio.QueueEmpty):
+            queue.get_nowait()
+    queue.put_nowait(item)
 
 
 def build_console_backend(home: Home) -> EngineConsoleBackend:

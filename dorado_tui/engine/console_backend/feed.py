@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Callable, Iterable
 
 from dorado_tui.domain.orders import Fill
 from dorado_tui.domain.regime import RegimeModel, RegimeState
 from dorado_tui.engine.console_backend import events
 from dorado_tui.engine.console_backend.events import Draft
+from dorado_tui.engine.console_backend.loops import Periodic
 from dorado_tui.engine.console_backend.queries import (
     Cursor,
     failed_risk_events_after,
@@ -38,12 +38,10 @@ from dorado_tui.store.repos import regime as regime_repo
 from dorado_tui.store.repos.audit import AuditEntry
 from dorado_tui.store.repos.risk import RiskEvent
 
-log = logging.getLogger(__name__)
-
 CHANNELS = (TRADING_STATE_CHANNEL, ALERT_CHANNEL, SCAN_CHANNEL, LIFECYCLE_CHANNEL, RECONCILE_CHANNEL)
-#: A listener this far behind loses its oldest items (marks and notices are re-sent anyway).
-QUEUE_LIMIT = 5000
 _CLOSED = None
+#: A listener: called on the engine loop with each item, and with None when the feed stops.
+Sink = Callable[[ConsoleEvent | None], None]
 
 
 class EventFeed:
@@ -54,13 +52,13 @@ class EventFeed:
         self.db, self.bus = db, bus
         self.poll_seconds, self.regime_every, self.backlog = poll_seconds, regime_every, backlog
         self._recent: deque[EventView] = deque(maxlen=keep)
-        self._listeners: set[asyncio.Queue[ConsoleEvent | None]] = set()
+        self._sinks: set[Sink] = set()
         self._cursor = Cursor()
         self._regimes: dict[RegimeModel, RegimeState] = {}
         self._seq = 0
         self._polls = 0
-        self._wake = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._loop = Periodic("console-feed", self._pass, poll_seconds)
+        self._listener: asyncio.Task[None] | None = None
         self._sub: Subscription | None = None
         self._lock = asyncio.Lock()
         self._closed = False
@@ -71,23 +69,24 @@ class EventFeed:
         """Load the recent past, subscribe to the bus, start following."""
         await self._load_backlog()
         self._sub = await self.bus.subscribe(*CHANNELS)
-        self._tasks = [asyncio.create_task(self._follow(), name="console-feed"),
-                       asyncio.create_task(self._listen(self._sub), name="console-bus")]
+        self._listener = asyncio.create_task(self._listen(self._sub), name="console-bus")
+        self._loop.start()
 
     async def stop(self) -> None:
         """Stop following and end every listener's stream."""
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
+        await self._loop.stop()
+        if self._listener is not None:
+            self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks = []
+                await self._listener
+            self._listener = None
         self._closed = True
         if self._sub is not None:
             await self._sub.close()
             self._sub = None
-        for queue in list(self._listeners):
-            _offer(queue, _CLOSED)
+        for sink in list(self._sinks):
+            sink(_CLOSED)
+        self._sinks.clear()
 
     # ----------------------------------------------------------------- reading
 
@@ -95,29 +94,24 @@ class EventFeed:
         """The newest events, oldest first (what a snapshot carries)."""
         return tuple(self._recent)
 
-    async def stream(self) -> AsyncIterator[ConsoleEvent]:
-        """Everything published from now on, until the feed stops."""
+    def attach(self, sink: Sink) -> None:
+        """Hand every item published from now on to `sink` (None once the feed stops)."""
         if self._closed:
+            sink(_CLOSED)
             return
-        queue: asyncio.Queue[ConsoleEvent | None] = asyncio.Queue()
-        self._listeners.add(queue)
-        try:
-            while True:
-                item = await queue.get()
-                if item is _CLOSED:
-                    return
-                yield item
-        finally:
-            self._listeners.discard(queue)
+        self._sinks.add(sink)
+
+    def detach(self, sink: Sink) -> None:
+        self._sinks.discard(sink)
 
     def publish(self, item: ConsoleEvent) -> None:
         """Hand an item to every listener (marks and notices from the rest of the backend)."""
-        for queue in list(self._listeners):
-            _offer(queue, item)
+        for sink in list(self._sinks):
+            sink(item)
 
     def wake(self) -> None:
         """Poll the store now (something was just written)."""
-        self._wake.set()
+        self._loop.wake()
 
     # ----------------------------------------------------------------- following
 
@@ -136,6 +130,9 @@ class EventFeed:
         if changed:
             self.publish(SnapshotInvalidated("the store changed"))
         return fresh
+
+    async def _pass(self) -> None:
+        await self.poll()
 
     async def _read_store(self) -> tuple[list[Draft], bool]:
         c = self._cursor
@@ -186,17 +183,6 @@ class EventFeed:
         await self._read_regimes()  # remember the current states: only later changes are news
         self._number(drafts)
 
-    async def _follow(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-            self._wake.clear()
-            try:
-                await self.poll()
-            except Exception:  # a store hiccup must not end the stream; the next pass retries
-                log.exception("console feed: polling the store failed")
-                await asyncio.sleep(self.poll_seconds)
-
     async def _listen(self, sub: Subscription) -> None:
         while True:
             event = await sub.get(within=None)
@@ -221,11 +207,3 @@ def _drafts(entries: list[AuditEntry], fills: list[tuple[int, Fill]],
     drafts += events.from_fills(f for _, f in fills)
     drafts += [d for d in (events.from_denial(r) for _, r in denials) if d is not None]
     return drafts
-
-
-def _offer(queue: asyncio.Queue[ConsoleEvent | None], item: ConsoleEvent | None) -> None:
-    if queue.qsize() >= QUEUE_LIMIT:
-        with contextlib.suppress(asyncio.QueueEmpty):
-            queue.get_nowait()
-    queue.put_nowait(item)
-

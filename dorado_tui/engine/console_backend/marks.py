@@ -9,14 +9,13 @@ the lifecycle monitor records marks in the store on its own cadence, with its bo
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable, Mapping
 
 from dorado_tui.domain.clock import Clock
 from dorado_tui.domain.errors import VenueError
+from dorado_tui.engine.console_backend.loops import Periodic
 from dorado_tui.engine.console_backend.positions import LiveMark, mark_position, multiplier
 from dorado_tui.engine.console_views import Greeks, PnlPoint, PositionMark
 from dorado_tui.engine.lifecycle.quotes import fetch_quotes
@@ -40,18 +39,14 @@ class MarkPump:
         self.db, self.clock, self.venue_of, self.publish, self.every = db, clock, venue_of, publish, every
         self._live: dict[str, LiveMark] = {}
         self._paths: dict[str, deque[PnlPoint]] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic("console-marks", self._pass, every)
         self.last_error = ""
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="console-marks")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
     @property
     def live(self) -> Mapping[str, LiveMark]:
@@ -106,14 +101,9 @@ class MarkPump:
             self._live.pop(gone, None)
             self._paths.pop(gone, None)
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.mark_once()
-                self.last_error = ""
-            except (VenueError, OSError, TimeoutError) as exc:
-                self.last_error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-            except Exception:  # marks are a convenience: never let one bad pass end them
-                log.exception("console marks: a pass failed")
-            await asyncio.sleep(self.every)
-
+    async def _pass(self) -> None:
+        try:
+            await self.mark_once()
+            self.last_error = ""
+        except (VenueError, OSError, TimeoutError) as exc:
+            self.last_error = getattr(exc, "message", None) or str(exc) or type(exc).__name__

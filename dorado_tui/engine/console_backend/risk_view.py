@@ -13,8 +13,6 @@ background on a cadence (and soon after the store changes), never inside a snaps
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -26,6 +24,7 @@ from dorado_tui.domain.errors import DoradoError
 from dorado_tui.domain.regime import RegimeModel
 from dorado_tui.domain.states import TradingState
 from dorado_tui.engine.console_backend.candidates import as_console_units
+from dorado_tui.engine.console_backend.loops import Periodic
 from dorado_tui.engine.console_views import (
     BreakerState,
     BreakerView,
@@ -170,22 +169,17 @@ class RiskViewCache:
         self.symbols, self.done, self.every, self.settle = symbols, done, every, settle
         self.view: RiskView | None = None
         self.error = ""
-        self._soon = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic("console-risk", self._pass, every, settle=settle)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="console-risk")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
     def soon(self) -> None:
         """Rebuild shortly (changes arrive in bursts: one rebuild after `settle` seconds)."""
-        self._soon.set()
+        self._loop.wake()
 
     async def build(self) -> RiskView:
         """Build the view now (also what the background task runs)."""
@@ -205,17 +199,12 @@ class RiskViewCache:
                                        int(comps) if comps is not None and math.isfinite(comps) else None)
         return risk_view(report, self.policy, Greeks(*totals), correlation)
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                self.view = await self.build()
-                self.error = ""
-                self.done()
-            except (DoradoError, OSError, TimeoutError, ValueError) as exc:
-                self.error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-                log.warning("console risk view: %s", self.error)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._soon.wait(), self.every)
-            if self._soon.is_set():
-                self._soon.clear()
-                await asyncio.sleep(self.settle)
+    async def _pass(self) -> None:
+        try:
+            self.view = await self.build()
+            self.error = ""
+        except (DoradoError, OSError, TimeoutError, ValueError) as exc:
+            self.error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+            log.warning("console risk view: %s", self.error)
+            return
+        self.done()

@@ -1,4 +1,4 @@
-"""The console's built-in scheduler hook: the job table of `dorado_tui.jobs` on the console's loop
+"""The console's built-in scheduler hook: the job table of `dorado_tui.jobs` on the engine loop
 when this process wins the scheduler lease, else attached (read-only) to the process that holds it."""
 
 from __future__ import annotations
@@ -11,6 +11,6 @@ from dorado_tui.home import Home
 def build_console_scheduler(home: Home, backend: ConsoleBackend) -> ConsoleScheduler | None:
     """The scheduler hook for a console over `backend` (None: this installation has no job table)."""
     scheduler: ConsoleScheduler | None = None
-    if isinstance(backend, EngineConsoleBackend):
-        backend.scheduler = scheduler
+    if isinstance(backend, EngineConsoleBackend) and scheduler is not None:
+        backend.set_scheduler(lambda: (scheduler.role, scheduler.next_jobs(3)))
     return scheduler
