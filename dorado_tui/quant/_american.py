@@ -163,26 +163,6 @@ def american_serial(
 
 
 @parallel_kernel
-def american_parallel(
-    s: Vec, k: Vec, t: Vec, r: Vec, q: Vec,
-    v: Vec, call: Vec, out: Vec,
-) -> int:  # fmt: skip
-    """Threaded `american_serial`."""
-    ss, sk, st, sr, sq, sv, sc = (
-        s.size > 1, k.size > 1, t.size > 1, r.size > 1, q.size > 1, v.size > 1, call.size > 1
-    )  # fmt: skip
-    bad = 0
-    for i in prange(out.size):
-        a, b, c, d, e, f = s[i * ss], k[i * sk], t[i * st], r[i * sr], q[i * sq], v[i * sv]
-        if valid(a, b, c, d, e, f):
-            out[i] = bs2002_value(a, b, c, d, e, f, call[i * sc])
-        else:
-            out[i] = math.nan
-            bad += 1
-    return bad
-
-
-@parallel_kernel
 def grid_pnl(
     s: Vec, k: Vec, t: Vec, r: Vec, q: Vec, v: Vec, call: Vec, american: Vec, option: Vec,
     qty: Vec, beta: Vec, spot_shocks: Vec, vol_shocks: Vec, dt: float, out: Vec,

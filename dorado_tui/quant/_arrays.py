@@ -68,9 +68,10 @@ def first_bad_index(bad: BoolArray, shape: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def kernel_inputs(flat: Flat) -> tuple[Arg, Arg, Arg, Arg, Arg, Arg, Arg]:
-    """Arguments for the vectorized pricing kernels: spot may stay a scalar, rate and carry are
-    scalars together or arrays together, everything else is a full-length array. Limiting the
-    scalar patterns to four keeps the number of compiled specializations (and JIT time) small."""
+    """Arguments for the vectorized kernels: the first input (spot, or the price for implied
+    vol) may stay a scalar, rate and carry are scalars together or arrays together, everything
+    else is a full-length array. Four scalar patterns keep the compiled specializations (and
+    JIT time) few."""
     s, k, t, r, q, v = flat.floats
     n = flat.size
 

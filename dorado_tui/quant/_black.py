@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from dorado_tui.quant._arrays import Arg, Vec
-from dorado_tui.quant._jit import inline_jit, kernel, parallel_kernel, prange
+from dorado_tui.quant._jit import inline_jit, kernel
 from dorado_tui.quant._special import INV_SQRT_2PI, norm_cdf_with_pdf
 from dorado_tui.quant._vmath import at, vexp, vlog
 
@@ -107,43 +107,17 @@ def price_serial(s: Arg, k: Arg, t: Arg, r: Arg, q: Arg, v: Arg, call: Arg, out:
     return bad
 
 
-@parallel_kernel
-def price_parallel(s: Arg, k: Arg, t: Arg, r: Arg, q: Arg, v: Arg, call: Arg, out: Vec) -> int:
-    """Threaded `price_serial`."""
-    bad = 0
-    for i in prange(out.size):
-        a, b, c, d, e, f = at(s, i), at(k, i), at(t, i), at(r, i), at(q, i), at(v, i)
-        ok = valid(a, b, c, d, e, f)
-        out[i] = black_price(a, b, c, d, e, f, at(call, i)) if ok else math.nan
-        bad += not ok
-    return bad
-
-
 @kernel
 def greeks_serial(
-    s: Arg, k: Arg, t: Arg, r: Arg, q: Arg, v: Arg, call: Arg, rho_mode: int, out: Vec
-) -> int:
-    """Fill out[0..5, i] with price and Greeks; returns the number of invalid rows."""
+    s: Arg, k: Arg, t: Arg, r: Arg, q: Arg, v: Arg, call: Arg, rho_mode: int,
+    price: Vec, delta: Vec, gamma: Vec, theta: Vec, vega: Vec, rho: Vec,
+) -> int:  # fmt: skip
+    """Fill the six output arrays with price and Greeks; returns the number of invalid rows."""
     bad = 0
-    for i in range(out.shape[1]):
+    for i in range(price.size):
         a, b, c, d, e, f = at(s, i), at(k, i), at(t, i), at(r, i), at(q, i), at(v, i)
         ok = valid(a, b, c, d, e, f)
         g = black_greeks(a, b, c, d, e, f, at(call, i), rho_mode) if ok else NAN6
-        out[0, i], out[1, i], out[2, i], out[3, i], out[4, i], out[5, i] = g
-        bad += not ok
-    return bad
-
-
-@parallel_kernel
-def greeks_parallel(
-    s: Arg, k: Arg, t: Arg, r: Arg, q: Arg, v: Arg, call: Arg, rho_mode: int, out: Vec
-) -> int:
-    """Threaded `greeks_serial`."""
-    bad = 0
-    for i in prange(out.shape[1]):
-        a, b, c, d, e, f = at(s, i), at(k, i), at(t, i), at(r, i), at(q, i), at(v, i)
-        ok = valid(a, b, c, d, e, f)
-        g = black_greeks(a, b, c, d, e, f, at(call, i), rho_mode) if ok else NAN6
-        out[0, i], out[1, i], out[2, i], out[3, i], out[4, i], out[5, i] = g
+        price[i], delta[i], gamma[i], theta[i], vega[i], rho[i] = g
         bad += not ok
     return bad

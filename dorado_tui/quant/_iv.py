@@ -1,4 +1,4 @@
-"""Numba kernel inverting the normalized Black price for implied volatility.
+"""Reference implied-vol solver for one option (the vectorized pass is `_iv_fast.py`).
 
 Work in Jäckel's normalized coordinates (x = ln(F/K) <= 0, s = σ·√t, β = out-of-the-money
 undiscounted price / √(F·K)), where b(x, s) = e^{x/2}·N(x/s + s/2) - e^{-x/2}·N(x/s - s/2)
@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import math
 
-from dorado_tui.quant._arrays import Vec
-from dorado_tui.quant._jit import jit, kernel, parallel_kernel, prange
+from dorado_tui.quant._jit import inline_jit, jit
 from dorado_tui.quant._special import INV_SQRT_2PI, norm_ppf_guess, upper_tail
 
 OK = 0
@@ -32,20 +31,20 @@ _MAX_STEPS = 40
 _DONE = 1e-7  # relative step after which the next Householder step is not needed
 
 
-@jit
+@inline_jit
 def _mills(a: float) -> float:
     """Mills ratio R(a) = Q(a)/φ(a) for a >= 0."""
     return upper_tail(a, 1.0)
 
 
-@jit
+@inline_jit
 def _householder(f: float, fp: float, h2: float, h3: float) -> float:
     """Third-order step given f, f' and h2 = f''/f', h3 = f'''/f'."""
     nu = -f / fp
     return nu * (1.0 + 0.5 * h2 * nu) / (1.0 + nu * (h2 + h3 * nu / 6.0))
 
 
-@jit
+@inline_jit
 def _curvature(x: float, s: float) -> tuple[float, float]:
     """b''/b' and b'''/b' of the normalized Black price in s."""
     g = x * x / (s * s * s) - 0.25 * s
@@ -178,33 +177,3 @@ def implied_one(
         return math.nan, NO_TIME_VALUE if not beta > 0.0 else ABOVE_BOUND
     sd, reason = normalized_vol(x, beta)
     return sd / math.sqrt(t), reason
-
-
-@kernel
-def iv_serial(
-    p: Vec, s: Vec, k: Vec, t: Vec, r: Vec,
-    q: Vec, call: Vec, out: Vec, reason: Vec,
-) -> None:  # fmt: skip
-    """Fill `out` with implied vols and `reason` with the codes above."""
-    sp, ss, sk, st, sr, sq, sc = (
-        p.size > 1, s.size > 1, k.size > 1, t.size > 1, r.size > 1, q.size > 1, call.size > 1
-    )  # fmt: skip
-    for i in range(out.size):
-        out[i], reason[i] = implied_one(
-            p[i * sp], s[i * ss], k[i * sk], t[i * st], r[i * sr], q[i * sq], call[i * sc]
-        )
-
-
-@parallel_kernel
-def iv_parallel(
-    p: Vec, s: Vec, k: Vec, t: Vec, r: Vec,
-    q: Vec, call: Vec, out: Vec, reason: Vec,
-) -> None:  # fmt: skip
-    """Threaded `iv_serial`."""
-    sp, ss, sk, st, sr, sq, sc = (
-        p.size > 1, s.size > 1, k.size > 1, t.size > 1, r.size > 1, q.size > 1, call.size > 1
-    )  # fmt: skip
-    for i in prange(out.size):
-        out[i], reason[i] = implied_one(
-            p[i * sp], s[i * ss], k[i * sk], t[i * st], r[i * sr], q[i * sq], call[i * sc]
-        )

@@ -27,16 +27,20 @@ def jit[F: Callable[..., Any]](fn: F) -> F:
 
 
 def inline_jit[F: Callable[..., Any]](fn: F) -> F:
-    """Compile a hot scalar helper that numba inlines into every caller at IR level: LLVM would
-    leave a large body as a call, and a call inside a loop stops it from vectorizing."""
+    """Compile a hot scalar helper that LLVM always inlines into its callers (forceinline):
+    its cost model would leave a large body as a call, and a call inside a loop stops the loop
+    from vectorizing. (Numba's IR-level inline="always" does the same at many times the JIT
+    time.)"""
     return cast(
-        F, numba.njit(cache=True, fastmath=_MATH_FLAGS, error_model="numpy", inline="always")(fn)
+        F, numba.njit(cache=True, fastmath=_MATH_FLAGS, error_model="numpy", forceinline=True)(fn)
     )
 
 
 def kernel[F: Callable[..., Any]](fn: F) -> F:
-    """Compile a serial array kernel."""
-    return cast(F, numba.njit(cache=True, fastmath=_MATH_FLAGS, error_model="numpy")(fn))
+    """Compile a serial array kernel that releases the GIL (so `_threads` can run chunks)."""
+    return cast(
+        F, numba.njit(cache=True, fastmath=_MATH_FLAGS, error_model="numpy", nogil=True)(fn)
+    )
 
 
 def parallel_kernel[F: Callable[..., Any]](fn: F) -> F:

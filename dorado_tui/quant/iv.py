@@ -33,9 +33,9 @@ from enum import IntEnum
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dorado_tui.quant import _iv, _iv_american
-from dorado_tui.quant._arrays import FloatArray, flatten
-from dorado_tui.quant.pricing import PARALLEL_MIN_SIZE
+from dorado_tui.quant import _iv, _iv_american, _iv_fast
+from dorado_tui.quant._arrays import FloatArray, flatten, kernel_inputs
+from dorado_tui.quant._threads import run_chunked
 
 MODELS = ("bsm", "black76", "gk", "american")
 
@@ -83,6 +83,5 @@ def implied_vol(
     if model == "american":
         _iv_american.american_iv_serial(*flat.floats, flat.flags, out, reason)
     else:
-        run = _iv.iv_parallel if flat.size >= PARALLEL_MIN_SIZE else _iv.iv_serial
-        run(*flat.floats, flat.flags, out, reason)
+        run_chunked(_iv_fast.iv_fast_serial, flat.size, (*kernel_inputs(flat), out, reason))
     return IVResult(out.reshape(flat.shape), reason.reshape(flat.shape))

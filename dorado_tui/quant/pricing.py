@@ -29,8 +29,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from dorado_tui.quant import _american, _black
 from dorado_tui.quant._arrays import Flat, FloatArray, first_bad_index, flatten, kernel_inputs
+from dorado_tui.quant._threads import run_chunked
 
-PARALLEL_MIN_SIZE = 20_000  # below this, thread start-up costs more than it saves
 Args = tuple[ArrayLike, ArrayLike, ArrayLike, ArrayLike, ArrayLike, ArrayLike]
 _RULE = "spot and strike must be > 0, t and vol >= 0, every input finite"
 
@@ -64,8 +64,7 @@ def _raise_invalid(name: str, bad: int, flat: Flat, values: FloatArray) -> None:
 def _prices(name: str, args: Args, is_call: ArrayLike) -> FloatArray:
     flat = flatten(args, is_call)
     out = np.empty(flat.size)
-    run = _black.price_parallel if flat.size >= PARALLEL_MIN_SIZE else _black.price_serial
-    bad = run(*kernel_inputs(flat), out)
+    bad = sum(run_chunked(_black.price_serial, flat.size, (*kernel_inputs(flat), out)))
     if bad:
         _raise_invalid(name, bad, flat, out)
     return out.reshape(flat.shape)
@@ -77,9 +76,7 @@ def _american_rows(name: str, args: Args, is_call: ArrayLike) -> tuple[FloatArra
     where early exercise never pays."""
     flat = flatten(args, is_call)
     bs2002 = np.empty(flat.size)
-    parallel = flat.size >= PARALLEL_MIN_SIZE
-    run = _american.american_parallel if parallel else _american.american_serial
-    bad = run(*flat.floats, flat.flags, bs2002)
+    bad = sum(run_chunked(_american.american_serial, flat.size, (*_full(flat), bs2002)))
     if bad:
         _raise_invalid(name, bad, flat, np.where(_valid_mask(flat), 0.0, np.nan))
     european = _prices(name, args, is_call).reshape(-1)
@@ -88,6 +85,12 @@ def _american_rows(name: str, args: Args, is_call: ArrayLike) -> tuple[FloatArra
     floor = np.maximum(european, intrinsic)
     american = np.where(np.isnan(bs2002), floor, np.maximum(bs2002, floor))
     return american.reshape(flat.shape), european.reshape(flat.shape)
+
+
+def _full(flat: Flat) -> tuple[FloatArray, ...]:
+    """Inputs as full-length arrays (the American kernel indexes every input)."""
+    arrays = (*flat.floats, flat.flags)
+    return tuple(np.ascontiguousarray(np.broadcast_to(a, (flat.size,))) for a in arrays)
 
 
 def _valid_mask(flat: Flat) -> NDArray[np.bool_]:
@@ -106,8 +109,8 @@ def _valid_mask(flat: Flat) -> NDArray[np.bool_]:
 def _greeks(name: str, args: Args, is_call: ArrayLike, rho_mode: int) -> Greeks:
     flat = flatten(args, is_call)
     out = np.empty((6, flat.size))
-    run = _black.greeks_parallel if flat.size >= PARALLEL_MIN_SIZE else _black.greeks_serial
-    bad = run(*kernel_inputs(flat), rho_mode, out)
+    inputs = kernel_inputs(flat)
+    bad = sum(run_chunked(_black.greeks_serial, flat.size, (*inputs, rho_mode, *out)))
     if bad:
         _raise_invalid(name, bad, flat, out[0])
     rows = [out[j].reshape(flat.shape) for j in range(6)]

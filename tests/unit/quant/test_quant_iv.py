@@ -158,3 +158,24 @@ def test_american_put_in_the_exercise_region_has_no_time_value() -> None:
     assert res.reason.tolist() == IVReason.NO_TIME_VALUE
     below = implied_vol(59.0, 100.0, 160.0, 0.5, 0.08, 0.0, False, model="american")
     assert below.reason.tolist() == IVReason.BELOW_INTRINSIC
+
+
+def test_vectorized_pass_agrees_with_the_reference_solver() -> None:
+    from dorado_tui.quant._iv import implied_one
+    from dorado_tui.quant._iv_fast import fast_one
+
+    g = _grid(3_000, seed=10)
+    price = bsm_price(100.0, g["k"], g["t"], g["r"], g["q"], g["v"], g["call"])
+    vec = implied_vol(price, 100.0, g["k"], g["t"], g["r"], g["q"], g["call"])
+    rows = zip(price, g["k"], g["t"], g["r"], g["q"], g["call"], strict=True)
+    ref = [implied_one(p, 100.0, k, t, r, q, bool(c)) for p, k, t, r, q, c in rows]
+    assert vec.reason.tolist() == [code for _, code in ref]
+    ok = vec.ok
+    np.testing.assert_allclose(
+        vec.iv[ok], np.array([v for v, _ in ref])[ok], rtol=1e-11, atol=1e-12
+    )
+    settled = [
+        fast_one(p, 100.0, k, t, r, q, bool(c))[1]
+        for p, k, t, r, q, c in zip(price, g["k"], g["t"], g["r"], g["q"], g["call"], strict=True)
+    ]
+    assert np.mean(settled) > 0.8  # the fast pass does most of the work; the rest is re-solved
