@@ -28,23 +28,26 @@ def _executor() -> ThreadPoolExecutor:
     return _pool
 
 
-def _part(x: Any, lo: int, hi: int) -> Any:
-    return x[lo:hi] if isinstance(x, np.ndarray) and x.ndim == 1 and x.size > 1 else x
+def _part(x: Any, lo: int, hi: int, size: int) -> Any:
+    chunked = isinstance(x, np.ndarray) and x.ndim >= 1 and x.shape[0] == size
+    return x[lo:hi] if chunked else x
 
 
 def run_chunked(
-    kernel: Callable[..., Any], size: int, inputs: Sequence[Any], tail: Sequence[Any] = ()
-) -> list[Any]:
+    kernel: Callable[..., Any], size: int, inputs: Sequence[Any], tail: Sequence[Any] = (),
+    min_size: int = PARALLEL_MIN_SIZE,
+) -> list[Any]:  # fmt: skip
     """Call kernel(*inputs_chunk, *tail_chunk) over [0, size) split into WORKERS chunks.
 
-    1-D arrays longer than 1 are sliced (every array input and output must have length `size`);
-    scalars and length-1 arrays pass unchanged. Returns the kernel's return values in order.
+    Arrays whose first axis has length `size` are sliced along it (rows of a C array stay
+    C-contiguous, so every chunk hits the same compiled specialization); scalars and other
+    arrays pass unchanged. Returns the kernel's return values in chunk order.
     """
-    if size < PARALLEL_MIN_SIZE or WORKERS == 1:
+    if size < max(min_size, 2) or WORKERS == 1:
         return [kernel(*inputs, *tail)]
     edges = np.linspace(0, size, WORKERS + 1).astype(int)
     jobs = []
     for lo, hi in itertools.pairwise(edges):
-        args = [_part(x, lo, hi) for x in (*inputs, *tail)]
+        args = [_part(x, lo, hi, size) for x in (*inputs, *tail)]
         jobs.append(_executor().submit(kernel, *args))
     return [job.result() for job in jobs]

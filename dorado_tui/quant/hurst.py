@@ -25,12 +25,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dorado_tui.quant._arrays import FloatArray, Vec
-from dorado_tui.quant._jit import jit, parallel_kernel, prange
+from dorado_tui.quant._jit import jit, kernel
 from dorado_tui.quant._ta import first_finite
+from dorado_tui.quant._threads import run_chunked
 
 METHODS = ("rs", "dfa")
 RS, DFA = 0, 1
 _GRID = 12
+_ROWS_PER_THREAD = 64  # fewer series than this run on the calling thread
 
 
 @jit
@@ -182,13 +184,13 @@ def default_min_scale(n: int, method: int) -> int:
     return max(8, n // 64) if method == RS else 8
 
 
-@parallel_kernel
+@kernel
 def whole_rows(x: Vec, method: int, min_scale: int, out: Vec) -> None:
     """out[j] = estimate over row j from its first finite value to the end (min_scale 0: auto)."""
     full = x.shape[1]
     base = min_scale if min_scale > 0 else default_min_scale(full, method)
     full_sizes, full_expected = _scales_for(full, method, base)
-    for j in prange(x.shape[0]):
+    for j in range(x.shape[0]):
         seg = x[j, first_finite(x[j]) :]
         if seg.size == full:
             sizes, expected = full_sizes, full_expected
@@ -202,12 +204,12 @@ def whole_rows(x: Vec, method: int, min_scale: int, out: Vec) -> None:
         )
 
 
-@parallel_kernel
+@kernel
 def rolling_rows(x: Vec, window: int, step: int, method: int, min_scale: int, out: Vec) -> None:
     """out[j, t] = estimate over x[j, t-window+1 : t+1] every `step` bars back from the last."""
     ms = min_scale if min_scale > 0 else default_min_scale(window, method)
     sizes, expected = _scales_for(window, method, ms)
-    for j in prange(x.shape[0]):
+    for j in range(x.shape[0]):
         out[j, :] = np.nan
         if sizes.size < 3:
             continue
@@ -238,7 +240,9 @@ def hurst(returns: ArrayLike, method: str = "rs", min_scale: int | None = None) 
     """
     rows, single, code = _rows(returns, method, min_scale)
     out = np.empty(rows.shape[0])
-    whole_rows(rows, code, min_scale or 0, out)
+    run_chunked(
+        whole_rows, rows.shape[0], (rows, code, min_scale or 0, out), min_size=_ROWS_PER_THREAD
+    )
     return out[0] if single else out
 
 
@@ -255,5 +259,6 @@ def rolling_hurst(
         raise ValueError(f"step must be >= 1, got {step}")
     rows, single, code = _rows(returns, method, min_scale)
     out = np.empty_like(rows)
-    rolling_rows(rows, window, step, code, min_scale or 0, out)
+    args = (rows, window, step, code, min_scale or 0, out)
+    run_chunked(rolling_rows, rows.shape[0], args, min_size=_ROWS_PER_THREAD)
     return out[0] if single else out
