@@ -28,6 +28,15 @@ def _executor() -> ThreadPoolExecutor:
     return _pool
 
 
+def _forget_pool_after_fork() -> None:
+    """A forked child inherits the pool object but not its threads: start afresh."""
+    global _pool
+    _pool = None
+
+
+os.register_at_fork(after_in_child=_forget_pool_after_fork)
+
+
 def _part(x: Any, lo: int, hi: int, size: int) -> Any:
     chunked = isinstance(x, np.ndarray) and x.ndim >= 1 and x.shape[0] == size
     return x[lo:hi] if chunked else x
