@@ -77,7 +77,10 @@ def technical_facts(ctx: ScanContext, run: BotRun, *, hurst_gate: bool = True) -
         run.gate(no_history(run.underlying.symbol))
     assert bars is not None
     f = run.template.technical_requirements.trend_filter
-    run.tech = ta.technicals(bars, run.spot, f.lookback if f is not None else 14)
+    key = (run.underlying.symbol, f.lookback if f is not None else 14)
+    if key not in ctx.technicals:  # one computation per symbol and ADX period, however many bots
+        ctx.technicals[key] = ta.technicals(bars, run.spot, key[1])
+    run.tech = ctx.technicals[key]
     vol = close_to_close(bars.close, window=20)
     run.realized_vol_pct = float(vol[-1]) * 100.0 if math.isfinite(vol[-1]) else None
     hurst_min = run.template.regime_requirements.hurst_min
@@ -117,7 +120,15 @@ def smile_of(chain: ValidatedChain) -> Smile | None:
 
 
 async def cm_iv(ctx: ScanContext, run: BotRun, venue: OptionsVenueAdapter, days: int) -> float:
-    """ATM implied vol at a constant maturity, from our own IVs of the bracketing chains."""
+    """ATM implied vol at a constant maturity, from our own IVs of the bracketing chains (once per
+    underlying and maturity per scan)."""
+    key = (run.underlying.symbol, days)
+    if key not in ctx.cm_iv:
+        ctx.cm_iv[key] = await _cm_iv(ctx, run, venue, days)
+    return ctx.cm_iv[key]
+
+
+async def _cm_iv(ctx: ScanContext, run: BotRun, venue: OptionsVenueAdapter, days: int) -> float:
     exps = await ctx.fetcher.expirations(venue, run.underlying.symbol)
     smiles = []
     for expiry in bracketing(exps, ctx.today, days):

@@ -1,8 +1,9 @@
 """Chain fetching for the scan: a 2-minute TTL cache, per-venue pacing, retry with backoff.
 
 PRD "Chain Data Quality Handling": chains are cached for two minutes for gate evaluation (only
-the chosen contracts are re-quoted fresh, see `requote`); requests are paced per venue (a token
-bucket under IBKR's 50 msg/s; a venue's own pacing refusal waits the time it asks for); a chain
+the chosen contracts are re-quoted fresh, see `requote`); requests to a venue that reports a
+message budget (IBKR: 50 msg/s) go through a token bucket under it, and a venue's own pacing
+refusal waits the time it asks for; a chain
 with more than 10 % of its contracts missing Greeks is fetched again after 60, 120 and 300 s,
 then an alert is raised and the underlying skipped. Waiting goes through an injected `sleep`,
 so tests never wait (they advance their clock instead).
@@ -70,6 +71,8 @@ class ChainFetcher:
         self._chains: dict[tuple[str, str, date], tuple[datetime, OptionChain]] = {}
         self._expirations: dict[tuple[str, str], tuple[datetime, list[date]]] = {}
         self._inflight: dict[tuple[str, str, date], asyncio.Future[OptionChain]] = {}
+        self._valid: dict[tuple[str, str, date, float], tuple[OptionChain, ValidatedChain]] = {}
+        self._validating: dict[tuple[str, str, date, float], asyncio.Future[ValidatedChain | ChainFailure]] = {}
         self._pacers: dict[str, Pacer] = {}
         self.requests = 0
         self.retries: list[tuple[str, date, float]] = []
@@ -86,8 +89,10 @@ class ChainFetcher:
 
     async def _call[T](self, venue: OptionsVenueAdapter, fn: Callable[[], Awaitable[T]]) -> T:
         """One paced venue request; a pacing refusal waits what the venue asks and tries again."""
+        paced = venue.status().pacing_budget is not None  # a venue without a message budget is not paced
         for attempt in range(PACING_RETRIES + 1):
-            await self.pacer(venue.name).acquire()
+            if paced:
+                await self.pacer(venue.name).acquire()
             self.requests += 1
             try:
                 return await fn()
@@ -132,7 +137,33 @@ class ChainFetcher:
 
     async def validated(self, venue: OptionsVenueAdapter, underlying: str, expiry: date,
                         exclude_spread: float) -> ValidatedChain | ChainFailure:
-        """A chain that passes the completeness check, retried with backoff; else the failure."""
+        """A chain that passes the completeness check, retried with backoff; else the failure.
+
+        Bots on one underlying share the work: a chain still in the cache is validated once, and
+        a validation (with its retries) in progress is awaited rather than repeated."""
+        key = (venue.name, underlying, expiry, exclude_spread)
+        cached = self._chains.get((venue.name, underlying, expiry))
+        hit = self._valid.get(key)
+        if hit is not None and cached is not None and hit[0] is cached[1] and self._fresh(cached[0]):
+            return hit[1]
+        pending = self._validating.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[ValidatedChain | ChainFailure] = asyncio.get_running_loop().create_future()
+        self._validating[key] = future
+        try:
+            result = await self._validate(venue, underlying, expiry, exclude_spread)
+            future.set_result(result)
+            return result
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()
+            raise
+        finally:
+            self._validating.pop(key, None)
+
+    async def _validate(self, venue: OptionsVenueAdapter, underlying: str, expiry: date,
+                        exclude_spread: float) -> ValidatedChain | ChainFailure:
         attempts = 0
         fresh = False
         while True:
@@ -144,6 +175,7 @@ class ChainFetcher:
                                     attempts)
             checked = validate_chain(chain, expiry, expiry_close(expiry), self.clock.now(), exclude_spread)
             if checked.missing_greeks_share <= MAX_MISSING_GREEKS and checked.contracts:
+                self._valid[(venue.name, underlying, expiry, exclude_spread)] = (chain, checked)
                 return checked
             if attempts > len(self.settings.backoff_s):
                 return await self._give_up(underlying, expiry, checked, attempts)

@@ -44,6 +44,8 @@ class ScanContext:
     bot_states: Mapping[str, str] = field(default_factory=dict)
     quotes: dict[str, Quote] = field(default_factory=dict)
     vix: tuple[float, str] | None = None
+    technicals: dict[tuple[str, int], Technicals] = field(default_factory=dict)
+    cm_iv: dict[tuple[str, int], float] = field(default_factory=dict)
 
     @property
     def nav(self) -> float:

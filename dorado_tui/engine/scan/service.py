@@ -68,7 +68,9 @@ def scan_bots(config: Config, bot_ids: Sequence[str] | None = None) -> list[Bot]
     for bot_id in dict.fromkeys(bot_ids):
         bot = config.bots.get(bot_id)
         if bot is None:
-            raise BadInput(f"unknown bot {bot_id!r} (configured: {', '.join(sorted(config.bots))})")
+            names = sorted(config.bots)
+            shown = ", ".join(names[:12]) + (f", … ({len(names) - 12} more)" if len(names) > 12 else "")
+            raise BadInput(f"unknown bot {bot_id!r} (configured: {shown})")
         if not bot.enabled:
             raise BadInput(f"bot {bot_id} is disabled (enabled: false in config/bots)")
         if bot.signal_mode == "webhook":
