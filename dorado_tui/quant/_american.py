@@ -17,7 +17,7 @@ import numpy as np
 
 from dorado_tui.quant._arrays import Vec
 from dorado_tui.quant._black import black_price, valid
-from dorado_tui.quant._jit import jit, kernel, parallel_kernel, prange
+from dorado_tui.quant._jit import jit, kernel
 from dorado_tui.quant._special import bivariate_cdf_fixed, bvn_table, norm_cdf
 
 _GOLDEN = 0.5 * (math.sqrt(5.0) - 1.0)
@@ -162,19 +162,19 @@ def american_serial(
     return bad
 
 
-@parallel_kernel
+@kernel
 def grid_pnl(
     s: Vec, k: Vec, t: Vec, r: Vec, q: Vec, v: Vec, call: Vec, american: Vec, option: Vec,
     qty: Vec, beta: Vec, spot_shocks: Vec, vol_shocks: Vec, dt: float, out: Vec,
+    first: int, last: int,
 ) -> None:  # fmt: skip
-    """out[i, j] = Σ_p qty_p·(value after spot shock i and vol shock j - value now), repricing
-    every position in place (no temporaries); one thread per grid cell."""
+    """out[i, j] for grid cells first..last-1 (cell c = i·len(vol_shocks) + j): Σ_p qty_p·(value
+    after spot shock i and vol shock j - value now), repricing every position in place."""
     n = s.size
     now = np.empty(n)
     for p in range(n):
         now[p] = _unit_value(s[p], k[p], t[p], r[p], q[p], v[p], call[p], american[p], option[p])
-    cells = spot_shocks.size * vol_shocks.size
-    for c in prange(cells):
+    for c in range(first, last):
         i = c // vol_shocks.size
         j = c % vol_shocks.size
         total = 0.0
@@ -182,9 +182,8 @@ def grid_pnl(
             sp = s[p] * max(1.0 + spot_shocks[i] * beta[p], 0.01)
             vol = v[p] * max(1.0 + vol_shocks[j], 0.0)
             tt = max(t[p] - dt, 0.0)
-            total += qty[p] * (
-                _unit_value(sp, k[p], tt, r[p], q[p], vol, call[p], american[p], option[p]) - now[p]
-            )
+            value = _unit_value(sp, k[p], tt, r[p], q[p], vol, call[p], american[p], option[p])
+            total += qty[p] * (value - now[p])
         out[i, j] = total
 
 

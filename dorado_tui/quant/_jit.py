@@ -4,6 +4,8 @@ numba earns its place in the quant core by the benchmarks (benchmarks/bench_quan
 pricing, IV, indicator and Hurst kernels are loops whose per-element branches (edge cases,
 solver iterations, recursive smoothing) numpy can only express with many full-size temporaries.
 Every kernel is compiled with ``cache=True`` so only the first run on a machine pays the JIT.
+Kernels are serial and release the GIL; `_threads` runs chunks of them on a thread pool (no
+numba parfors: no OpenMP runtime to break on fork, and far less JIT time).
 """
 
 from __future__ import annotations
@@ -41,13 +43,3 @@ def kernel[F: Callable[..., Any]](fn: F) -> F:
     return cast(
         F, numba.njit(cache=True, fastmath=_MATH_FLAGS, error_model="numpy", nogil=True)(fn)
     )
-
-
-def parallel_kernel[F: Callable[..., Any]](fn: F) -> F:
-    """Compile an array kernel whose outer loop is ``numba.prange`` (threads over elements)."""
-    return cast(
-        F, numba.njit(cache=True, fastmath=_MATH_FLAGS, error_model="numpy", parallel=True)(fn)
-    )
-
-
-prange = cast(Callable[..., range], numba.prange)

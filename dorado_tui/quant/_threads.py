@@ -60,3 +60,19 @@ def run_chunked(
         args = [_part(x, lo, hi, size) for x in (*inputs, *tail)]
         jobs.append(_executor().submit(kernel, *args))
     return [job.result() for job in jobs]
+
+
+def run_ranges(
+    kernel: Callable[..., Any], count: int, args: Sequence[Any], min_count: int = 2
+) -> None:
+    """Call kernel(*args, lo, hi) over [0, count) split into WORKERS index ranges (the kernel
+    writes disjoint parts of its outputs)."""
+    if count < max(min_count, 2) or WORKERS == 1:
+        kernel(*args, 0, count)
+        return
+    edges = np.linspace(0, count, min(WORKERS, count) + 1).astype(int)
+    jobs = [
+        _executor().submit(kernel, *args, int(lo), int(hi)) for lo, hi in itertools.pairwise(edges)
+    ]
+    for job in jobs:
+        job.result()
