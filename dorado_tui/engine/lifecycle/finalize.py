@@ -116,8 +116,11 @@ async def finish_open(tx: AsyncSession, o: Outcome, at: datetime, actor: str) ->
 
 async def close_out(tx: AsyncSession, position_id: str, bot_id: str, at: datetime, *, actor: str,
                     reason: str, from_state: BotState) -> tuple[float, float]:
-    """A flat position: closed with its realized P&L, the trade's outcome, the bot back to IDLE."""
+    """A flat position: closed with its realized P&L, the trade's outcome, the bot back to IDLE.
+    Idempotent: a position another path closed already is left as it is."""
     position = await book.get(tx, position_id)
+    if position.status == book.CLOSED:
+        return position.realized_pnl, book.reward(position.realized_pnl, position.max_loss)
     ledger = await book.refresh(tx, position_id)
     await position_repo.close_position(tx, position_id, ledger.realized, at)
     r = book.reward(ledger.realized, position.max_loss)

@@ -91,10 +91,33 @@ async def _auto(lc: Lifecycle, candidate_id: str, report: MonitorReport) -> None
 
 
 async def _settle_one(lc: Lifecycle, pid: str, why: str, report: MonitorReport) -> None:
+    """A position the venue touched: closed when flat (under its order lease), else the wheel's
+    covered call proposed or a non-wheel position's shares closed (after the lease is released:
+    those take it again)."""
+    try:
+        async with lc.hold(pid, wait=2.0):
+            held = await _close_if_flat(lc, pid, why, report)
+    except LeaseBusy:  # an executor is working the position: its episode settles it
+        report.notes.append(f"{pid}: {why}; left to the episode working it")
+        return
+    if held is None:
+        return
+    p, ledger = held
+    if proposals.is_wheel(lc, p.template) and proposals.stock_leg(ledger) is not None:
+        await _propose(lc, p, ledger, report)
+    elif proposals.stock_leg(ledger) is not None and not any(
+            inst.sec_type.value == "stock" for inst in await _entry_legs(lc, pid)):
+        done = await exits.close(lc, p, f"{why}: shares on a non-wheel position are closed")
+        report.settled.append({"position": pid, "event": why, "close": _result(done)})
+
+
+async def _close_if_flat(lc: Lifecycle, pid: str, why: str, report: MonitorReport,
+                         ) -> tuple[position_repo.ManagedPosition, Any] | None:
+    """Close a flat position; (position, books) when it is still held and its bot MONITORING."""
     async with lc.db.read() as s:
         p = await position_repo.get_position(s, pid)
     if p is None or p.status not in position_repo.OPEN_STATUSES:
-        return
+        return None
     state = await _state(lc, p.bot_id)
     async with lc.db.transaction() as tx:
         ledger = await book.refresh(tx, pid)
@@ -102,15 +125,11 @@ async def _settle_one(lc: Lifecycle, pid: str, why: str, report: MonitorReport) 
             realized, r = await finalize.close_out(tx, pid, p.bot_id, lc.clock.now(), actor="venue", reason=why,
                                                    from_state=state)
             report.settled.append({"position": pid, "event": why, "realized_pnl": realized, "reward": r})
-            return
+            return None
     if ledger.is_flat or state is not S.MONITORING:
-        return
-    if proposals.is_wheel(lc, p.template) and proposals.stock_leg(ledger) is not None:
-        await _propose(lc, p, ledger, report)
-    elif proposals.stock_leg(ledger) is not None and not any(
-            leg.instrument.sec_type.value == "stock" for leg in await _entry_legs(lc, pid)):
-        done = await exits.close(lc, p, f"{why}: shares on a non-wheel position are closed")
-        report.settled.append({"position": pid, "event": why, "close": _result(done)})
+        return None
+    async with lc.db.read() as s:
+        return await position_repo.get_position(s, pid) or p, ledger
 
 
 async def _entry_legs(lc: Lifecycle, pid: str) -> list[Any]:

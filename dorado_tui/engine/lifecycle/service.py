@@ -27,6 +27,7 @@ from typing import Any
 from dorado_tui.domain.candidates import Candidate
 from dorado_tui.domain.clock import Clock
 from dorado_tui.domain.orders import OrderResult
+from dorado_tui.domain.states import BotState
 from dorado_tui.engine.lifecycle.episodes import drive
 from dorado_tui.engine.lifecycle.execution import (
     Checkpoints,
@@ -38,7 +39,7 @@ from dorado_tui.engine.lifecycle.execution import (
     pause_for,
 )
 from dorado_tui.engine.lifecycle.finalize import Finished, finish
-from dorado_tui.engine.lifecycle.ids import is_twin_position
+from dorado_tui.engine.lifecycle.ids import Purpose, is_twin_position
 from dorado_tui.engine.lifecycle.settings import ALL_CHECKS, LifecycleSettings
 from dorado_tui.engine.risk_service import RiskService
 from dorado_tui.settings.bots import Bot
@@ -46,6 +47,8 @@ from dorado_tui.settings.config import Config
 from dorado_tui.store.bus import EventBus
 from dorado_tui.store.database import Database
 from dorado_tui.store.leases import InProcessLeases, Leases
+from dorado_tui.store.repos import orders as order_repo
+from dorado_tui.store.repos.orders import IntentStatus
 from dorado_tui.venues.base import VenueAdapter
 
 #: Bus channel of lifecycle events (transitions, fills, exits) for consoles.
@@ -121,10 +124,24 @@ class Lifecycle:
         venue = self.venue_of(ep.position_id, ep.bot_id)
         outcome: Outcome = await drive(self.executor(venue, twin=ep.twin), ep, venue, step=step, order=order,
                                        result=result)
-        async with self.db.transaction() as tx:
-            done = await finish(tx, outcome, self.clock.now(), actor=actor, exit_reason=exit_reason)
+        if await self._still_working(outcome):
+            # a cancel the venue never confirmed: the order may still fill, so the episode is not
+            # over; its intent stays unresolved and recovery (start-up, reconciliation) finishes it
+            done = Finished(outcome, BotState.CLOSING if ep.purpose is Purpose.CLOSE else BotState.EXECUTING,
+                            "open")
+        else:
+            async with self.db.transaction() as tx:
+                done = await finish(tx, outcome, self.clock.now(), actor=actor, exit_reason=exit_reason)
         await self.publish("episode", done.as_dict())
         return done
+
+    async def _still_working(self, outcome: Outcome) -> bool:
+        last = outcome.last
+        if outcome.status != "stuck" or last is None or not last.status.is_working:
+            return False
+        async with self.db.read() as s:
+            intent = await order_repo.get_intent(s, last.client_order_id)
+        return intent is not None and intent.status is not IntentStatus.ABANDONED
 
     async def publish(self, kind: str, payload: dict[str, Any]) -> None:
         if self.bus is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from lifecycle_world import iron_condor, open_world, put_spread, scan
 
-from dorado_tui.domain.orders import Order, OrderResult, OrderStatus
+from dorado_tui.domain.orders import CancelResult, Order, OrderResult, OrderStatus
 from dorado_tui.domain.states import BotState
 from dorado_tui.engine.lifecycle.ids import position_id
 from dorado_tui.engine.lifecycle.settings import ExecutionSettings, LifecycleSettings
@@ -25,6 +25,12 @@ class Scripted(SimulationVenue):
     rejects = 0
     reason = "order rejected: price outside the exchange's band (transient)"
     lose = False
+    sticky = False  # cancels are sent but never confirmed
+
+    async def cancel_order(self, client_order_id: str) -> CancelResult:
+        if type(self).sticky:
+            return CancelResult(client_order_id, False, OrderStatus.SUBMITTED, "cancel sent, not yet confirmed")
+        return await super().cancel_order(client_order_id)
 
     async def place_order(self, order: Order) -> OrderResult:
         if type(self).rejects > 0:
@@ -37,7 +43,7 @@ class Scripted(SimulationVenue):
 
 @pytest.fixture(autouse=True)
 def _reset() -> None:
-    Scripted.rejects, Scripted.lose = 0, False
+    Scripted.rejects, Scripted.lose, Scripted.sticky = 0, False, False
     Scripted.reason = "order rejected: price outside the exchange's band (transient)"
 
 
@@ -129,3 +135,24 @@ async def test_a_partial_fill_at_the_end_of_the_walk_is_kept_at_its_size(home, m
         assert {leg.symbol: abs(leg.quantity) for leg in p.legs} == {leg.instrument.symbol: p.quantity for leg in c.legs}
         venue = {q.symbol: q.quantity for q in await w.venue.get_positions()}
         assert {leg.symbol: leg.quantity for leg in p.legs} == venue
+
+
+async def test_an_unconfirmed_cancel_leaves_the_episode_to_recovery_which_finishes_it(home, market, clock) -> None:
+    async with open_world(home, market, clock, venue_cls=Scripted) as w:
+        await w.lc.intake(await scan(w, put_spread("c-k", "qqq-pcs-01", await w.chain("QQQ", 30))))
+        Scripted.sticky = True
+
+        done = await w.lc.approve("c-k", operator="alice")
+
+        assert (done.finished.outcome.status, done.finished.bot_state) == ("stuck", S.EXECUTING)
+        [intent] = await _intents(w)
+        assert intent.status is IntentStatus.SUBMITTED  # still working at the venue: nothing decided
+        Scripted.sticky = False
+
+        report = await w.lc.recover()
+
+        assert report.adopted == [intent.order.client_order_id]
+        assert [f["bot_state"] for f in report.finished] == ["MONITORING"]
+        async with w.rt.db.read() as s:
+            statuses = [(await order_repo.get_order(s, i.order.client_order_id)).status for i in await _intents(w)]
+        assert statuses == [OrderStatus.CANCELLED, OrderStatus.FILLED]
