@@ -21,6 +21,7 @@ from typing import Any
 
 from dorado_tui.domain.clock import Clock
 from dorado_tui.domain.decisions import Decision
+from dorado_tui.domain.orders import OrderResult
 from dorado_tui.domain.states import TradingState
 from dorado_tui.engine.reconcile.compare import reconcile
 from dorado_tui.engine.reconcile.model import Reconciliation, VenueView
@@ -45,6 +46,9 @@ LEASE = "reconcile"
 CHANNEL = "reconcile.completed"
 #: The lifecycle's hooks: settle unresolved intents at the venue; process expiries/assignments.
 Hook = Callable[[], Awaitable[Any]]
+#: The lifecycle's order hand-off: record a venue order result (status and fills) of one of its
+#: orders and refresh its position in one transaction; False when the order is not its own.
+OrderHook = Callable[[OrderResult], Awaitable[bool]]
 CODES = {TradingState.HALTED: "RECONCILE_UNKNOWN_ORDER", TradingState.REDUCING: "RECONCILE_MISMATCH"}
 
 
@@ -65,10 +69,11 @@ class Reconciler:
 
     def __init__(self, db: Database, risk: RiskService, clock: Clock, *, bus: EventBus | None = None,
                  leases: Leases | None = None, recover: Hook | None = None, process_events: Hook | None = None,
-                 twin_exec_id: Callable[[str], str] | None = None, settings: ReconcileSettings | None = None,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, actor: str = "reconcile") -> None:
+                 on_order: OrderHook | None = None, twin_exec_id: Callable[[str], str] | None = None,
+                 settings: ReconcileSettings | None = None, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 actor: str = "reconcile") -> None:
         self.db, self.risk, self.clock, self.bus, self.leases = db, risk, clock, bus, leases
-        self.recover, self.process_events = recover, process_events
+        self.recover, self.process_events, self.on_order = recover, process_events, on_order
         self.twin_exec_id = twin_exec_id
         self.settings = settings or ReconcileSettings()
         self.sleep, self.actor = sleep, actor
@@ -76,12 +81,13 @@ class Reconciler:
 
     @classmethod
     def from_runtime(cls, rt: Any, *, risk: RiskService | None = None, recover: Hook | None = None,
-                     process_events: Hook | None = None, twin_exec_id: Callable[[str], str] | None = None,
+                     process_events: Hook | None = None, on_order: OrderHook | None = None,
+                     twin_exec_id: Callable[[str], str] | None = None,
                      settings: ReconcileSettings | None = None) -> Reconciler:
         """The reconciler of a runtime (registered as `rt.services["reconciler"]`)."""
         risk = risk or rt.services.get("risk") or RiskService(rt.db, rt.config.risk_policy, rt.clock, rt.bus)
         rec = cls(rt.db, risk, rt.clock, bus=rt.bus, leases=rt.leases, recover=recover,
-                  process_events=process_events, twin_exec_id=twin_exec_id, settings=settings)
+                  process_events=process_events, on_order=on_order, twin_exec_id=twin_exec_id, settings=settings)
         rt.services["reconciler"] = rec
         return rec
 
@@ -145,21 +151,35 @@ class Reconciler:
                                 since=now - self.settings.execution_window)
         return await self._ingest(view, paper=paper)
 
-    async def _ingest(self, view: VenueView, *, paper: bool) -> Reconciliation:
-        """Compare, and write what the venue proved (orders' states, missing fills) in one
-        transaction; returns the comparison."""
-        if paper and self.twin_exec_id is not None:
-            view = with_exec_ids(view, self.twin_exec_id)
+    async def _ingest(self, raw: VenueView, *, paper: bool) -> Reconciliation:
+        """Compare, then write what the venue proved: Dorado's orders go to the lifecycle's
+        hand-off when wired (their positions refresh with them), the rest — and everything
+        without the hook — are recorded directly, in one transaction."""
+        view = with_exec_ids(raw, self.twin_exec_id) if paper and self.twin_exec_id is not None else raw
         async with self.db.read() as session:
             store = await store_view(session, view, paper=paper)
         result = reconcile(view, store)
-        if result.fills_to_ingest or result.orders_to_record:
+        handed = await self._hand_off(result, raw, store.intents)
+        orders = [o for o in result.orders_to_record if o.client_order_id not in handed]
+        fills = [f for f in result.fills_to_ingest if f.client_order_id not in handed]
+        if orders or fills:
             async with self.db.transaction() as tx:
-                for order in result.orders_to_record:
+                for order in orders:
                     await order_repo.record_order_result(tx, order, view.time)
-                for fill in result.fills_to_ingest:
+                for fill in fills:
                     await order_repo.record_fill(tx, fill)
         return result
+
+    async def _hand_off(self, result: Reconciliation, raw: VenueView, intents: Any) -> set[str]:
+        """Client order ids the lifecycle took (recorded with their fills, positions refreshed)."""
+        handed: set[str] = set()
+        if self.on_order is None:
+            return handed
+        wanted = {o.client_order_id for o in result.orders_to_record} | {f.client_order_id for f in result.fills_to_ingest}
+        for cid in sorted(wanted):
+            if cid in intents and cid in raw.orders and await self.on_order(raw.orders[cid]):
+                handed.add(cid)
+        return handed
 
     async def _conclude(self, result: Reconciliation, *, paper: bool, enforce: bool) -> Reconciliation:
         """Audit the run; latch the verdict (enforced accounts) and alert with the diff."""

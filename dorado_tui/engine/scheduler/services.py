@@ -56,7 +56,7 @@ class EngineServices:
         sink = s.get("candidate_sink") or LifecycleIntake(lc)
         scanner: Scanner = s.get("scanner") or Scanner.from_runtime(rt, sink=sink)
         rec: Reconciler = s.get("reconciler") or Reconciler.from_runtime(
-            rt, risk=risk, recover=lc.recover, process_events=lc.process_expirations,
+            rt, risk=risk, recover=lc.recover, process_events=lc.process_expirations, on_order=lc.on_order_update,
             twin_exec_id=partial(store_exec_id, twin=True))
         s.update(risk=risk, lifecycle=lc, candidate_sink=sink, scanner=scanner, reconciler=rec)
         return cls(rt, risk, lc, scanner, rec)

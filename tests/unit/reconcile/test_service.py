@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from dorado_tui.domain.account import Position
-from dorado_tui.domain.orders import Action
+from dorado_tui.domain.orders import Action, OrderResult
 from dorado_tui.domain.states import TradingState
 from dorado_tui.engine.reconcile.model import Kind
 from dorado_tui.engine.reconcile.service import Reconciler, ReconcileSettings
@@ -211,3 +211,32 @@ async def test_twin_account_executions_compare_under_their_namespaced_store_ids(
     twin = await rec.run(rt.twin_venue, paper=True, enforce=False)
 
     assert twin.clean, twin.diff_lines()
+
+
+async def test_missing_fills_of_dorado_orders_go_through_the_lifecycle_hand_off(rt: Runtime) -> None:
+    await _trade_recorded(rt, "dor-8", 3, fills=False)
+    seen: list[tuple[str, int]] = []
+
+    async def lifecycle_takes_it(result: OrderResult) -> bool:  # records and refreshes its position
+        seen.append((result.client_order_id, len(result.fills)))
+        async with rt.db.transaction() as tx:
+            await order_repo.record_order_result(tx, result, rt.clock.now())
+        return True
+
+    first = await _reconciler(rt, on_order=lifecycle_takes_it).run(rt.venue)
+    second = await _reconciler(rt, on_order=lifecycle_takes_it).run(rt.venue)
+
+    assert seen == [("dor-8", 1)]
+    assert first.clean and second.findings == ()
+
+
+async def test_orders_the_lifecycle_declines_are_recorded_directly(rt: Runtime) -> None:
+    await _trade_recorded(rt, "dor-9", 2, fills=False)
+
+    async def not_mine(result: OrderResult) -> bool:
+        return False
+
+    await _reconciler(rt, on_order=not_mine).run(rt.venue)
+
+    async with rt.db.read() as s:
+        assert [f.quantity for f in await order_repo.fills(s, "dor-9")] == [2.0]
