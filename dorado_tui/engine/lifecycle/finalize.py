@@ -79,6 +79,7 @@ def entry_features(c: Any) -> dict[str, Any]:
             "credit": c.credit, "max_loss": c.max_loss, "max_profit": c.max_profit, "pop": c.pop,
             "dte": c.dte, "delta": c.delta, "vega": c.vega, "theta": c.theta, "flags": list(c.flags),
             "gates": {d.check: d.code for d in c.gates},
+            "regime": next((d.details.get("regime") for d in c.gates if d.check == "gate.regime"), None),
             "legs": [{"role": leg.role, "symbol": leg.instrument.symbol, "delta": leg.delta, "iv": leg.iv}
                      for leg in c.legs]}
 

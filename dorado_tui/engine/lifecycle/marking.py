@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from dorado_tui.domain.candidates import Candidate
 from dorado_tui.domain.clock import NEW_YORK
 from dorado_tui.domain.instruments import SecType
 from dorado_tui.engine.lifecycle import book, facts, proposals, rules
@@ -70,17 +71,28 @@ def greeks(ledger: Ledger, quotes: QuoteSet) -> dict[str, float]:
     return out
 
 
-def management_of(lc: Lifecycle, template: str) -> Management:
+def entry_regime(c: Candidate | None) -> str | None:
+    """The regime the trade was taken in (the scan's regime gate), if one was named."""
+    if c is None:
+        return None
+    found = next((d for d in c.gates if d.check == "gate.regime"), None)
+    regime = found.details.get("regime") if found is not None else None
+    return str(regime) if regime else None
+
+
+def management_of(lc: Lifecycle, template: str, regime: str | None = None) -> Management:
+    """The template's management rules, with the entry regime's overrides (PRD §3.6) merged in."""
     t = lc.config.templates.get(template)
-    return t.management if t is not None else Management()
+    if t is None:
+        return Management()
+    return t.for_regime(regime).management if regime else t.management
 
 
-async def _max_profit(lc: Lifecycle, p: position_repo.ManagedPosition) -> float | None:
+async def _entry(lc: Lifecycle, p: position_repo.ManagedPosition) -> Candidate | None:
     if not p.candidate_id:
         return None
     async with lc.db.read() as s:
-        c = await candidate_repo.get_candidate(s, p.candidate_id)
-    return None if c is None else c.max_profit * p.quantity
+        return await candidate_repo.get_candidate(s, p.candidate_id)
 
 
 def view_of(p: position_repo.ManagedPosition, ledger: Ledger, marks: dict[str, float], spot: float | None,
@@ -119,9 +131,11 @@ async def check(lc: Lifecycle, p: position_repo.ManagedPosition, checks: frozens
     ledger, quotes, marks = marked
     now = lc.clock.now()
     wheel = proposals.is_wheel(lc, p.template) and proposals.stock_leg(ledger) is not None
-    view = view_of(p, ledger, marks, quotes.underlying.get(p.underlying), now, await _max_profit(lc, p), wheel)
+    c = await _entry(lc, p)
+    max_profit = None if c is None else c.max_profit * p.quantity
+    view = view_of(p, ledger, marks, quotes.underlying.get(p.underlying), now, max_profit, wheel)
     out.pnl, out.unrealized, out.side_pnl = view.pnl, ledger.unrealized(marks), dict(view.side_pnl)
-    m = management_of(lc, p.template)
+    m = management_of(lc, p.template, entry_regime(c))
     if wheel:
         called = rules.wheel_view(view)
         if called is None:

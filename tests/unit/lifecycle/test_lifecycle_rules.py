@@ -139,3 +139,26 @@ def test_a_wheel_with_shares_is_managed_through_its_call_only() -> None:
     ev = evaluate(called, M, Facts())
     assert as_wheel_action(ev.action).kind == "close_side" and as_wheel_action(ev.action).side == "call"
     assert wheel_view(view(0.0, legs=legs[:1])) is None
+
+
+def test_management_follows_the_entry_regimes_override() -> None:
+    from types import SimpleNamespace
+
+    from dorado_tui.domain.candidates import Candidate
+    from dorado_tui.domain.decisions import Decision
+    from dorado_tui.domain.instruments import AssetClass
+    from dorado_tui.engine.lifecycle.marking import entry_regime, management_of
+    from dorado_tui.settings.templates import StrategyTemplate
+
+    ic = StrategyTemplate.model_validate({
+        "name": "IC", "type": "options_income", "underlying_class": "equity_options",
+        "management": {"profit_target_pct": 50},
+        "regime_overrides": {"risk_on": {"management": {"profit_target_pct": 65}}}})
+    lc = SimpleNamespace(config=SimpleNamespace(templates={"iron_condor": ic}))
+    c = Candidate(id="c", scan_id="s", bot_id="b", underlying="SPY", asset_class=AssetClass.EQUITY_OPTIONS,
+                  template="iron_condor", strategy_layer="L2", legs=(), expiry=None, dte=None, credit=1.0,
+                  max_loss=1.0, max_profit=1.0, width=None, breakevens=(), pop=None,
+                  gates=(Decision.ok("gate.regime", "macro regime risk_on allowed", regime="risk_on"),))
+    assert entry_regime(c) == "risk_on"
+    assert management_of(lc, "iron_condor", entry_regime(c)).profit_target_pct == 65
+    assert management_of(lc, "iron_condor", None).profit_target_pct == 50
