@@ -120,11 +120,28 @@ def killer(target: str | None, hit: int) -> Callable[[str], None]:
     return checkpoint
 
 
+async def _current(lc: Lifecycle, template: Candidate, now: datetime) -> Candidate:
+    """The template itself while its expiry is a week away or more, else the same structure on
+    today's chain (long soak runs outlive any one expiry)."""
+    if template.expiry is None or (template.expiry - now.date()).days >= 7:
+        return template
+    from lifecycle_world import iron_condor, put_spread, short_put
+
+    expiries = await lc.venue.get_expirations(template.underlying)  # type: ignore[attr-defined]
+    expiry = min(expiries, key=lambda e: abs((e - now.date()).days - 60))
+    chain = await lc.venue.get_chain(template.underlying, expiry)  # type: ignore[attr-defined]
+    build = {"short_put": lambda: short_put("t", template.bot_id, chain, template="short_put"),
+             "put_credit_spread": lambda: put_spread("q", template.bot_id, chain),
+             "iron_condor": lambda: iron_condor("s", template.bot_id, chain)}[template.template]
+    return build()
+
+
 async def _operate(lc: Lifecycle, now: datetime, sc: Scenario, template: Candidate, cid: str) -> str:
     async with lc.db.read() as s:
         state = (await bot_repo.get_bot(s, sc.bot)).state
         held = await position_repo.positions(s, bot_id=sc.bot, paper=False)
     if state is BotState.IDLE:
+        template = await _current(lc, template, now)
         c = replace(template, id=cid, bot_id=sc.bot, quantity=sc.quantity, scan_id=f"scan-{cid}")
         async with lc.db.transaction() as tx:
             await candidate_repo.save_candidates(tx, [c], now)
