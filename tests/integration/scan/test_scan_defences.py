@@ -4,7 +4,7 @@ waiting out pacing refusals — and gate failures skip with their recorded reaso
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -105,3 +105,31 @@ async def test_a_regime_outside_the_templates_list_skips_with_the_regime_and_con
     assert bot.skip_code == "REGIME_NOT_ALLOWED"
     assert bot.skipped == "macro regime transition (72%) not in allowed goldilocks, risk_on"
     assert result.candidates == ()
+
+
+async def test_risk_on_regime_deep_merges_its_override_into_the_template(market: SimulatedMarket, home: Home) -> None:
+    result, _, _ = await scan(market, home, ["spy-ic-01"], macro="risk_on")
+
+    (bot,) = result.bots
+    assert "regime override risk_on applied" in bot.notes
+    delta_variants = [c for c in result.candidates if c.variant == "delta"]
+    assert delta_variants
+    for c in delta_variants:
+        short_put = next(leg for leg in c.legs if leg.role == "short_put")
+        assert -0.25 <= (short_put.delta or 0) <= -0.18 + 0.02  # risk_on's band (fresh quotes may drift ≤ 0.02)
+
+
+async def test_a_stale_regime_is_neutral_allow_all_and_every_candidate_says_so(market: SimulatedMarket,
+                                                                             home: Home) -> None:
+    day = date(2026, 8, 12)
+    clock = FixedClock(at(day))
+    async with runtime(market, home, clock) as rt:
+        await publish(rt, regime_states(day, at(day) - timedelta(days=5), macro="crisis"))
+        result = await Scanner.from_runtime(rt).scan(["spy-ic-01"])
+
+    (bot,) = result.bots
+    verdict = next(d for d in bot.gates if d.check == "gate.regime")
+    assert (verdict.passed, verdict.code) == (True, "REGIME_NEUTRAL")
+    assert verdict.reason.startswith("macro regime stale: computed 5.0 d ago")
+    assert result.candidates
+    assert all("regime_neutral" in c.flags and c.confidence == "LOW" for c in result.candidates)
