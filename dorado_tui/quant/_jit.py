@@ -43,3 +43,15 @@ def kernel[F: Callable[..., Any]](fn: F) -> F:
     return cast(
         F, numba.njit(cache=True, fastmath=_MATH_FLAGS, error_model="numpy", nogil=True)(fn)
     )
+
+
+_STAT_FLAGS = {"nsz", "reassoc", "contract", "arcp", "nnan", "ninf"}
+
+
+def stat_jit[F: Callable[..., Any]](fn: F) -> F:
+    """Compile a statistics helper with full fast-math so its sums and max/min reductions
+    vectorize. Only for inputs checked finite beforehand, and for estimators (Hurst) that need
+    no bit-for-bit reproducibility across code paths, unlike prices."""
+    return cast(
+        F, numba.njit(cache=True, fastmath=_STAT_FLAGS, error_model="numpy", forceinline=True)(fn)
+    )

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dorado_tui.quant._arrays import FloatArray, Vec
-from dorado_tui.quant._jit import jit, kernel
+from dorado_tui.quant._jit import jit, kernel, stat_jit
 from dorado_tui.quant._ta import first_finite
 from dorado_tui.quant._threads import run_chunked
 
@@ -66,7 +66,7 @@ def anis_lloyd_log(sizes: Vec) -> Vec:
     return out
 
 
-@jit
+@stat_jit
 def _slope(xs: Vec, ys: Vec, count: int) -> float:
     mx = 0.0
     my = 0.0
@@ -83,22 +83,22 @@ def _slope(xs: Vec, ys: Vec, count: int) -> float:
     return sxy / sxx
 
 
-@jit
-def _rescaled_range(x: Vec, lo: int, n: int) -> float:
-    mean = 0.0
-    for i in range(lo, lo + n):
-        mean += x[i]
-    mean /= n
-    cum = 0.0
+@stat_jit
+def _rescaled_range(x: Vec, prefix: Vec, lo: int, n: int) -> float:
+    """R/S of x[lo:lo+n]; prefix[i] = x[0] + ... + x[i-1] turns the cumulative deviations
+    into independent terms, so the max/min/sum loops vectorize."""
+    base = prefix[lo]
+    mean = (prefix[lo + n] - base) / n
     top = 0.0
     bottom = 0.0
+    for i in range(1, n + 1):
+        dev = prefix[lo + i] - base - i * mean
+        top = max(top, dev)
+        bottom = min(bottom, dev)
     ss = 0.0
     for i in range(lo, lo + n):
         d = x[i] - mean
-        cum += d
         ss += d * d
-        top = max(top, cum)
-        bottom = min(bottom, cum)
     s = math.sqrt(ss / n)
     return (top - bottom) / s if s > 0.0 else math.nan
 
@@ -106,18 +106,22 @@ def _rescaled_range(x: Vec, lo: int, n: int) -> float:
 @jit
 def rs_one(x: Vec, sizes: Vec, expected_log: Vec, work: Vec) -> float:
     """Anis-Lloyd corrected R/S Hurst exponent of one series (work: scratch of len(sizes))."""
+    prefix = np.empty(x.size + 1)
+    prefix[0] = 0.0
+    for i in range(x.size):
+        prefix[i + 1] = prefix[i] + x[i]
     logs = np.log(sizes.astype(np.float64))
     for j in range(sizes.size):
         n = sizes[j]
         blocks = x.size // n
         total = 0.0
         for b in range(blocks):
-            total += _rescaled_range(x, b * n, n)
+            total += _rescaled_range(x, prefix, b * n, n)
         work[j] = math.log(total / blocks) - expected_log[j]
     return 0.5 + _slope(logs, work, sizes.size)
 
 
-@jit
+@stat_jit
 def _detrended_ss(profile: Vec, lo: int, n: int) -> float:
     """Residual sum of squares of the least-squares line through profile[lo:lo+n]."""
     sx = 0.5 * n * (n - 1)
