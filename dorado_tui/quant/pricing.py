@@ -14,10 +14,10 @@ ValueError naming the count and the first offender; nothing is priced half-way.
 
 Why hand-written kernels: py_vollib_vectorized (the library a user would otherwise pick) is
 quoted at ~2.6 s for 10^6 prices and Greeks, computes Greeks by finite differences, and does not
-even compile under the locked numba 0.61; a NumPy/SciPy closed form needs ~270 ms and a dozen
-full-size temporaries. The numba kernels here spend ~50 ns of CPU per option for the price and
-five analytic Greeks, split over the cores (benchmarks/bench_quant.py). Our own normal CDF
-(`_special.py`) shares the density's exponential between N(d1) and N(d2).
+even compile under the locked numba 0.61; a NumPy/SciPy closed form takes ~100-270 ms here and
+a dozen full-size temporaries. These kernels are branch-free and SIMD-vectorized (own normal
+CDF in `_special.py`, own exp/log in `_vmath.py`): ~15 ns of CPU per option for the price and
+five analytic Greeks, run in chunks on the cores (benchmarks/bench_quant.py).
 """
 
 from __future__ import annotations
