@@ -96,7 +96,7 @@ def numpy_greeks(s: np.ndarray, k: np.ndarray, t: np.ndarray, r: float, q: float
 def bench_greeks() -> Result:
     o = _options(N_OPT)
     ours, ctx = _measure(
-        lambda: bsm_greeks(o["s"], o["k"], o["t"], 0.03, 0.01, o["v"], o["call"]), repeat=9
+        lambda: bsm_greeks(o["s"], o["k"], o["t"], 0.03, 0.01, o["v"], o["call"]), repeat=15
     )
     ref = best_ms(
         lambda: numpy_greeks(o["s"], o["k"], o["t"], 0.03, 0.01, o["v"], o["call"]), repeat=3
@@ -129,7 +129,7 @@ def bench_iv() -> Result:
     o = _options(N_OPT, seed=1)
     price = bsm_price(o["s"], o["k"], o["t"], 0.03, 0.01, o["v"], o["call"])
     ours, ctx = _measure(
-        lambda: implied_vol(price, o["s"], o["k"], o["t"], 0.03, 0.01, o["call"]), repeat=7
+        lambda: implied_vol(price, o["s"], o["k"], o["t"], 0.03, 0.01, o["call"]), repeat=11
     )
     flag = np.where(o["call"], "c", "p")
     sample = 10_000
