@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from regime_sim import SimHistory, simulated_history
 
-from dorado_tui.engine.regime_updates import StoreHistory
 from dorado_tui.domain.clock import FixedClock
 from dorado_tui.domain.regime import NEUTRAL, RegimeModel
+from dorado_tui.engine.regime_updates import StoreHistory
 from dorado_tui.regime.crypto import CryptoConfig
 from dorado_tui.regime.fx import FXConfig
 from dorado_tui.regime.inputs import MarketFrames
