@@ -21,8 +21,9 @@ ASOF_TIME = (10, 30)
 def scan(bot: BotOpt = None, asof: AsofOpt = None, home: HomeOpt = None, json_out: JsonOpt = False) -> None:
     """Run the scan: per bot the gate cascade (regime → volatility → technicals), chain fetch and
     validation, the template resolver, sizing and scoring; then every candidate is ranked and
-    selected against the portfolio limits (SELECTED awaits approval, the rest run as paper twins
-    with the reason) and persisted with every verdict. Safe under cron: a lease stops overlapping
+    selected against the portfolio limits and persisted with every verdict, then handed to the
+    lifecycle: SELECTED candidates await approval (`dorado approve`) or execute for auto_execute
+    bots, the rest run as paper twins with the reason. Safe under cron: a lease stops overlapping
     runs.
 
     Exit codes: 0 scanned (even when every underlying was skipped), 1 another scan is running or the
@@ -62,7 +63,8 @@ async def _scan(home: Any, bots: list[str] | None, moment: Any) -> Any:
     from dorado_tui.domain.clock import FixedClock
     from dorado_tui.domain.errors import BadInput
     from dorado_tui.engine.runtime import open_runtime
-    from dorado_tui.engine.scan.service import Scanner, scan_bots
+    from dorado_tui.engine.scan.service import scan_bots
+    from dorado_tui.engine.scheduler.services import EngineServices
     from dorado_tui.home import resolve_home
     from dorado_tui.settings import load_config
 
@@ -72,8 +74,8 @@ async def _scan(home: Any, bots: list[str] | None, moment: Any) -> Any:
         raise BadInput(f"--asof replays the simulated market; this home trades venue mode {config.dorado.venue.mode}")
     clock = FixedClock(moment) if moment is not None else None
     async with open_runtime(config=config, clock=clock) as rt:
-        scanner = Scanner.from_runtime(rt, sink=rt.services.get("candidate_sink"))
-        return await scanner.scan(bots or None)
+        services = await EngineServices.open(rt)  # the scanner with the lifecycle as its sink
+        return await services.scanner.scan(bots or None)
 
 
 def _print(result: Any) -> None:

@@ -56,8 +56,8 @@ async def _signal(home: Any, text: str) -> Any:
     from datetime import UTC, datetime
 
     from dorado_tui.engine.runtime import open_runtime
-    from dorado_tui.engine.scan.service import Scanner
     from dorado_tui.engine.scan.signals import parse_json, validate
+    from dorado_tui.engine.scheduler.services import EngineServices
     from dorado_tui.home import resolve_home
     from dorado_tui.settings import load_config
 
@@ -65,5 +65,5 @@ async def _signal(home: Any, text: str) -> Any:
     config = load_config(resolve_home(home))
     sig = validate(raw, config, datetime.now(UTC))  # bad input fails before the venue is opened
     async with open_runtime(config=config) as rt:
-        scanner = Scanner.from_runtime(rt, sink=rt.services.get("candidate_sink"))
-        return await scanner.signal(sig)
+        services = await EngineServices.open(rt)  # the scanner with the lifecycle as its sink
+        return await services.scanner.signal(sig)

@@ -95,6 +95,9 @@ def render(result: ScanResult) -> list[str]:
         lines.append(result.budget.text)
     if result.correlation:
         lines.append(result.correlation)
+    if result.sink is not None:
+        lines.append(f"Handed to the {result.sink}: {len(result.selected)} selected (approval or auto-execute), "
+                     f"{len(result.paper)} paper twins")
     lines += [f"alert: {a}" for a in result.alerts]
     lines += list(result.notes)
     return lines

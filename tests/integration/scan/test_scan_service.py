@@ -84,9 +84,9 @@ def test_scan_command_prints_json_of_the_as_of_scan(home: Home) -> None:
 
     assert out.exit_code == 0, out.output
     doc = json.loads(out.stdout)
-    assert (doc["ok"], doc["kind"], doc["asof"], doc["sink"]) == (True, "scan", "2026-08-07", None)
+    assert (doc["ok"], doc["kind"], doc["asof"], doc["sink"]) == (True, "scan", "2026-08-07", "lifecycle")
     assert [b["bot_id"] for b in doc["bots"]] == ["qqq-pcs-01"]
-    assert doc["notes"][0].startswith("no lifecycle sink attached")
+    assert doc["notes"] == []
 
 
 @pytest.mark.parametrize(("args", "message"), [
