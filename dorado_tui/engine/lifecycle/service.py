@@ -8,8 +8,8 @@ Front doors (commands, console, scheduler, replay) hold one `Lifecycle` per proc
     await lc.approve(candidate_id, tag, operator)     # re-check, intent + EXECUTING, execute
     await lc.reject(candidate_id, reason, operator)   # CANCELLED → IDLE (the candidate runs as a twin)
     await lc.expire_approvals(now)                    # approval timeouts → CANCELLED
-    await lc.monitor(now, live=True, checks=...)      # marks, management rules, exits, wheel
-    await lc.process_expirations(day)                 # expiry, assignment, exercise, dividends
+    await lc.monitor(live=True, checks=...)           # marks, management rules, exits, wheel
+    await lc.process_expirations()                    # expiry, assignment, exercise, dividends
     await lc.on_order_update(result)                  # a venue's order event (IB listeners)
     await lc.recover()                                # intent recovery (also run by start)
     await lc.nav()                                    # NAV, P&L by bot / layer / template
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from dorado_tui.domain.candidates import Candidate
@@ -185,13 +185,14 @@ class Lifecycle:
 
         return await approval.expire(self, now or self.clock.now())
 
-    async def monitor(self, now: datetime | None = None, *, live: bool | None = None,
-                      checks: frozenset[str] = ALL_CHECKS) -> Any:
+    async def monitor(self, *, live: bool | None = None, checks: frozenset[str] = ALL_CHECKS) -> Any:
+        """One monitoring pass at the clock's time: live positions, paper twins, or both (None)."""
         from dorado_tui.engine.lifecycle import monitor
 
         return await monitor.monitor(self, live=live, checks=checks)
 
-    async def process_expirations(self, day: date | None = None) -> Any:
+    async def process_expirations(self) -> Any:
+        """Bring in and settle what the venues did by themselves (expiry, assignment, dividends)."""
         from dorado_tui.engine.lifecycle import monitor
 
         return await monitor.process_venue_events(self)
