@@ -17,7 +17,7 @@ from dorado_tui.domain.account import Position
 from dorado_tui.domain.errors import RefusedByTradingState
 from dorado_tui.domain.orders import Action, OrderLeg
 from dorado_tui.domain.states import BotState
-from dorado_tui.engine.lifecycle import machine
+from dorado_tui.engine.lifecycle import book, machine
 from dorado_tui.engine.lifecycle.approval import next_episode
 from dorado_tui.engine.lifecycle.execution import Episode
 from dorado_tui.engine.lifecycle.finalize import Finished
@@ -48,9 +48,18 @@ async def _episode(lc: Lifecycle, p: position_repo.ManagedPosition, purpose: Pur
                    p.bot_id, p.candidate_id, p.strategy_layer or None, is_twin_position(p.position_id))
 
 
+async def _fresh(lc: Lifecycle, p: position_repo.ManagedPosition) -> position_repo.ManagedPosition:
+    """The position with its legs recomputed from every recorded fill: an exit is never sized on
+    legs that missed a fill someone else recorded."""
+    async with lc.db.transaction() as tx:
+        await book.refresh(tx, p.position_id)
+        return await book.get(tx, p.position_id)
+
+
 async def close(lc: Lifecycle, p: position_repo.ManagedPosition, reason: str, *, actor: str = "management",
                 state: BotState = S.MONITORING) -> Finished | str:
     """Flatten a position: MONITORING → CLOSING (unless already CLOSING) and the close episode."""
+    p = await _fresh(lc, p)
     units, legs = closing_legs(p.legs)
     if not legs:
         return "nothing held"
@@ -81,6 +90,7 @@ async def close(lc: Lifecycle, p: position_repo.ManagedPosition, reason: str, *,
 async def reduce(lc: Lifecycle, p: position_repo.ManagedPosition, reason: str, *, side: str | None = None,
                  half: bool = False, actor: str = "management") -> Finished | str:
     """Close one side, or half the units, as an auto-approved risk-reducing adjustment."""
+    p = await _fresh(lc, p)
     units, legs = closing_legs(p.legs, side)
     if half:
         units = float(int(units // 2))

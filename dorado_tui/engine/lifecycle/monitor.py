@@ -245,10 +245,13 @@ async def monitor(lc: Lifecycle, *, live: bool | None = None, checks: frozenset[
         held = await position_repo.positions(s, paper=None if live is None else not live)
     for p in held:
         state = await _state(lc, p.bot_id)
+        if not p.legs and state in (S.MONITORING, S.CLOSING):  # flattened by fills recorded elsewhere
+            await _settle_one(lc, p.position_id, "flat: every leg closed", report)
+            continue
         if state is S.CLOSING:
             await _retry_close(lc, p, report)
             continue
-        if state is not S.MONITORING or not p.legs:
+        if state is not S.MONITORING:
             continue
         c = await marking.check(lc, p, checks)
         report.positions.append(c)

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from dorado_tui.domain.orders import Action, Fill
+from dorado_tui.domain.orders import Action, Fill, Order, OrderType
+from dorado_tui.store.codec import order_leg_from_json
 from dorado_tui.store.database import user_of
 from dorado_tui.store.errors import DuplicateKey
 from dorado_tui.store.repos import bots as bot_repo
@@ -62,12 +63,20 @@ async def intent_ids_with_prefix(session: AsyncSession, prefix: str) -> list[str
 
 
 async def intents_with_prefix(session: AsyncSession, prefix: str) -> list[order_repo.Intent]:
-    out = []
-    for coid in await intent_ids_with_prefix(session, prefix):
-        intent = await order_repo.get_intent(session, coid)
-        if intent is not None:
-            out.append(intent)
-    return out
+    """The intents whose client order id starts with `prefix`, oldest first (one query)."""
+    t = OrderIntentRow
+    rows = (await session.execute(select(t).where(col(t.user_id) == user_of(session),
+                                                  col(t.client_order_id).like(prefix + "%"))
+                                  .order_by(col(t.created_at), col(t.id)))).scalars().all()
+    return [_intent(r) for r in rows]
+
+
+def _intent(r: OrderIntentRow) -> order_repo.Intent:
+    order = Order(client_order_id=r.client_order_id, legs=tuple(order_leg_from_json(d) for d in r.legs),
+                  quantity=r.quantity, order_type=OrderType(r.order_type), limit_price=r.limit_price,
+                  bot_id=r.bot_key, opening=r.opening, tag=r.tag)
+    return order_repo.Intent(order, order_repo.IntentStatus(r.status), r.candidate_key, r.created_at,
+                             r.submitted_at, r.status_reason)
 
 
 @dataclass(frozen=True, slots=True)

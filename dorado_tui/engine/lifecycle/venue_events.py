@@ -78,10 +78,11 @@ async def _own_fills(lc: Lifecycle, fills: Sequence[Fill], ns: bool, report: Ven
             key = parse_client_order_id(f.client_order_id)
             if key is None:
                 continue
-            # refreshed even when someone else (reconciliation) recorded the fill first
-            dirty.add(key.position_id)
+            # fills someone else recorded first (reconciliation) reach the position at its next
+            # refresh: every mark, and every exit, refreshes before it reads the legs
             if await order_repo.record_fill(tx, replace(f, exec_id=store_exec_id(f.exec_id, twin=ns))):
                 report.late_fills += 1
+                dirty.add(key.position_id)
         for pid in dirty:
             if await position_repo.get_position(tx, pid) is not None:
                 await book.refresh(tx, pid)
