@@ -4,8 +4,9 @@ Each part is scored 0–1 and weighted:
 - data_quality: the candidate's data-quality figure (missing/stale Greeks, IV-model mismatch);
 - credit_to_width: credit ÷ (width × multiplier), a third of the width scoring full; structures
   without a width use reward ÷ risk (max profit ÷ max loss, 3:1 scoring full);
-- sr_alignment: short strikes at support/resistance (1), away from known levels (0), no levels
-  known (0.5, neutral); FX/crypto: 0.5;
+- sr_alignment: short strikes placed by a support/resistance rule that sit at a level (1) or away
+  from the known levels (0); 0.5 (neutral) when no level is known, the template places no short
+  strike by S/R, or for FX/crypto;
 - dte_preference: 1 in the middle of the template's DTE range, 0 at its edges; no DTE: 0.5;
 - spread_tightness: 1 − the widest leg's (ask − bid)/mid ÷ the exclusion threshold.
 Exclusions drop a candidate before ranking: any leg wider than `spread_quality_above`, any option
@@ -40,13 +41,20 @@ def credit_part(c: Candidate) -> float:
     return NEUTRAL if math.isinf(c.max_profit) else 0.0
 
 
-def sr_part(c: Candidate) -> float:
+SR_METHODS = ("delta_and_support", "delta_and_resistance")
+
+
+def sr_part(c: Candidate, tpl: StrategyTemplate) -> float:
+    """Share of the short legs placed by a support/resistance rule that sit at a level; neutral
+    when the template places no short leg by S/R or no level is known."""
     if not c.expiry:
         return NEUTRAL
-    shorts = [leg for leg in c.legs if leg.instrument.is_option and leg.action is Action.SELL]
-    aligned = next((f for f in c.flags if f.startswith("sr_aligned: ")), "")
+    rules = tpl.entry.legs
+    shorts = [leg for leg in c.legs if leg.instrument.is_option and leg.action is Action.SELL
+              and leg.role in rules and rules[leg.role].method in SR_METHODS]
     if not shorts or "no_levels" in c.flags:
         return NEUTRAL
+    aligned = next((f for f in c.flags if f.startswith("sr_aligned: ")), "")
     hits = sum(1 for leg in shorts if f"{leg.role}@" in aligned)
     return hits / len(shorts)
 
@@ -93,7 +101,7 @@ def score(c: Candidate, tpl: StrategyTemplate, scoring: Scoring) -> Candidate:
     parts = {
         "data_quality": _clip(c.data_quality),
         "credit_to_width": credit_part(c),
-        "sr_alignment": sr_part(c),
+        "sr_alignment": sr_part(c, tpl),
         "dte_preference": dte_part(c, tpl),
         "spread_tightness": _clip(1.0 - c.spread_quality / scoring.exclude.spread_quality_above),
     }

@@ -54,10 +54,15 @@ def vertical(cid: str, underlying: str = "SPY", width: float = 5.0, credit: floa
                      data_quality=dq, spread_quality=spread, delta=10.0, gamma=-0.5, vega=-5.0, theta=2.0)
 
 
+SR_TPL = StrategyTemplate.model_validate({**TPL.model_dump(exclude_none=True), "entry": {
+    "short_put": {"method": "delta_and_support", "delta_target": [-0.3, -0.2], "support_buffer": "at_or_below"},
+    "long_put": {"method": "fixed_width", "width": 5}, "dte_range": [30, 50]}})
+
+
 def test_score_weighs_each_part_by_the_configured_weights() -> None:
     c = vertical("a", width=5, credit=1.0, dte=35, dq=0.9, spread=0.05)
 
-    s = score(c, TPL, Scoring())
+    s = score(c, SR_TPL, Scoring())
 
     parts = {"data_quality": 0.9, "credit_to_width": 3 * 0.2, "sr_alignment": 0.0,
              "dte_preference": 1 - abs(35 - 40) / 10, "spread_tightness": 1 - 0.05 / 0.2}
@@ -65,6 +70,15 @@ def test_score_weighs_each_part_by_the_configured_weights() -> None:
     assert s.score == pytest.approx(0.30 * 0.9 + 0.25 * 0.6 + 0.2 * 0.0 + 0.15 * 0.5 + 0.10 * 0.75)
     assert s.confidence == "MED"
     assert s.status is CandidateStatus.PROPOSED
+
+
+def test_sr_alignment_scores_short_legs_at_a_level_and_is_neutral_without_an_sr_rule() -> None:
+    c = vertical("a")
+    at_support = replace(c, flags=(f"sr_aligned: short_put@{c.legs[0].instrument.strike:g}",))
+
+    assert score(at_support, SR_TPL, Scoring()).score_parts["sr_alignment"] == 1.0
+    assert score(c, TPL, Scoring()).score_parts["sr_alignment"] == 0.5  # delta-only template
+    assert score(replace(c, flags=("no_levels",)), SR_TPL, Scoring()).score_parts["sr_alignment"] == 0.5
 
 
 def test_a_leg_wider_than_the_exclusion_threshold_drops_the_candidate() -> None:
