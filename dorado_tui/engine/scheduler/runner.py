@@ -168,10 +168,15 @@ class LeasedScheduler:
     async def _become_owner(self) -> None:
         await self._set_role(SchedulerRole.OWNER)
         if self.on_owner is not None:
+            keep = asyncio.create_task(self._keep_alive(), name="scheduler-lease-startup")
             try:
                 await self.on_owner()
             except Exception:
                 log.exception("scheduler start-up work failed; the job table runs regardless")
+            finally:
+                keep.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keep
         aps = AsyncIOScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
         for spec in self.jobs:
             aps.add_job(self._runner(spec), spec.trigger, id=spec.id, name=spec.name,
@@ -179,6 +184,13 @@ class LeasedScheduler:
         aps.start()
         self._aps = aps
         log.info("scheduler owner %s: %d jobs", self.owner, len(self.jobs))
+
+    async def _keep_alive(self) -> None:
+        """Renew the lease while the start-up work (a reconciliation) runs: it may outlast a ttl."""
+        while True:
+            await asyncio.sleep(self.renew_every)
+            with contextlib.suppress(Exception):
+                await self.leases.renew(LEASE, self.owner, self.ttl)
 
     async def _stop_jobs(self) -> None:
         aps, self._aps = self._aps, None
