@@ -48,6 +48,8 @@ _COMMANDS: list[tuple[str, str, str | None]] = [
     ("commands.data", "app", "data"),
     ("commands.tui", "tui", "tui"),
     ("commands.regime", "app", "regime"),
+    ("commands.scan", "scan", "scan"),
+    ("commands.signal", "signal", "signal"),
 ]
 
 
