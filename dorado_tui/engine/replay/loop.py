@@ -6,7 +6,8 @@ DST), so a replay visits exactly the instants the daemon would; only the intrada
 cadence is coarser by default (one full pass at 12:00 New York instead of every 15/60 min, plus
 the 0DTE time exits and the after-close expiration pass) to keep years of replay in minutes;
 passes with nothing to look at (no 0DTE position at a time exit, no FX/crypto position at an
-FX/crypto check) are skipped. Reconciliation runs after the last session of each week. Events at
+FX/crypto check, no leg expiring at the after-close pass — an early assignment or a dividend is
+then brought in by the next pass) are skipped. Reconciliation runs after the last session of each week. Events at
 one instant run in loop order. The clock only moves forward: an event that finds it already
 later (an order walk advanced it) runs at once.
 """
@@ -215,8 +216,13 @@ class ReplayLoop:
 
     async def _close(self, event: Event) -> None:
         await self.lc.expire_approvals()
-        await self.lc.process_expirations()
-        await self._approve_pending()
+        today = event.at.astimezone(NEW_YORK).date()
+        if await self._holding(lambda p: any(leg.instrument.expiry is not None and leg.instrument.expiry <= today
+                                             for leg in p.legs)):
+            await self.lc.process_expirations()
+            await self._approve_pending()
+        else:  # nothing expires: the next pass brings in any early assignment or dividend
+            self.tally.skipped_passes += 1
         trading = await self.venues[0].get_account_state()
         twins = await self.venues[1].get_account_state()
         day = event.at.astimezone(NEW_YORK).date()
