@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from dorado_tui.domain.clock import FixedClock
 from dorado_tui.engine.console_views import ConsoleScheduler
@@ -61,6 +62,9 @@ async def settle(pilot: Pilot[None], *, skip: tuple[str, ...] = ("events", "quit
         busy = [w for w in app.workers if w.group not in skip and not w.is_finished]
         if not busy:
             break
-        await app.workers.wait_for_complete(busy)
+        try:
+            await app.workers.wait_for_complete(busy)
+        except WorkerCancelled:
+            continue  # a newer read replaced a snapshot read (exclusive worker): wait for that one
     await pilot.pause()
     await pilot.pause()
