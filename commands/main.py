@@ -50,6 +50,13 @@ _COMMANDS: list[tuple[str, str, str | None]] = [
     ("commands.regime", "app", "regime"),
     ("commands.scan", "scan", "scan"),
     ("commands.signal", "signal", "signal"),
+    ("commands.approve", "approve", "approve"),
+    ("commands.approve", "reject", "reject"),
+    ("commands.monitor", "monitor", "monitor"),
+    ("commands.positions", "positions", "positions"),
+    ("commands.positions", "orders", "orders"),
+    ("commands.positions", "history", "history"),
+    ("commands.positions", "nav", "nav"),
 ]
 
 
