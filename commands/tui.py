@@ -37,19 +37,19 @@ def tui(home: HomeOpt = None, json_out: JsonOpt = False, refresh: RefreshOpt = 2
 
 def _build_app(home: Any, refresh: float, no_scheduler: bool) -> Any:
     from dorado_tui.engine.console_backend import build_console_backend, build_console_scheduler
-
     from dorado_tui.home import resolve_home
+    from dorado_tui.jobs import make_scheduler
     from dorado_tui.tui.app import create_app
 
     resolved = resolve_home(home)
     backend = build_console_backend(resolved)
-    scheduler = None if no_scheduler else build_console_scheduler(resolved, backend)
+    # The job table lives above the engine (jobs call the engine), so it is handed in from here.
+    scheduler = None if no_scheduler else build_console_scheduler(resolved, backend, make_scheduler)
     return create_app(backend, scheduler=scheduler, refresh_seconds=refresh)
 
 
 async def _snapshot(home: Any) -> dict[str, Any]:
     from dorado_tui.engine.console_backend import build_console_backend
-
     from dorado_tui.engine.console_views import snapshot_as_dict
     from dorado_tui.home import resolve_home
 

@@ -27,10 +27,11 @@ def main() -> None:
         app = create_app(RecordingBackend(in_flight=in_flight), clock=FixedClock(seed.ASOF),
                          local_tz=ZoneInfo("Europe/Zurich"))
     elif choice == "engine":
-        from dorado_tui.engine.console_backend import build_console_backend  # the lead's module
+        from dorado_tui.engine.console_backend import build_console_backend
+        from dorado_tui.home import resolve_home
 
         home = os.environ.get("DORADO_HOME")
-        app = create_app(build_console_backend(Path(home) if home else None))
+        app = create_app(build_console_backend(resolve_home(Path(home) if home else None)))
     else:
         raise SystemExit(f"unknown DORADO_TUI_TEST_BACKEND {choice!r} (recording or engine)")
     app.run()

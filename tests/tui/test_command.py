@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from commands import tui as tui_command
 from dorado_tui.home import Home
+from dorado_tui.jobs import make_scheduler
 from dorado_tui.tui.app import DoradoConsole
 from tui.fakes import RecordingBackend, RecordingScheduler
 
@@ -29,8 +30,9 @@ def factories(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
         seen["backend"] = RecordingBackend()
         return seen["backend"]  # type: ignore[return-value]
 
-    def build_console_scheduler(home: Home, backend: RecordingBackend) -> RecordingScheduler:
+    def build_console_scheduler(home: Home, backend: RecordingBackend, make: object = None) -> RecordingScheduler:
         seen["scheduler_for"] = backend
+        seen["scheduler_maker"] = make
         return RecordingScheduler()
 
     module.build_console_backend = build_console_backend  # type: ignore[attr-defined]
@@ -62,6 +64,7 @@ def test_the_console_gets_the_engine_backend_and_scheduler(factories: dict[str, 
     assert isinstance(app, DoradoConsole)
     assert app.backend is factories["backend"] and factories["scheduler_for"] is app.backend
     assert isinstance(app.scheduler, RecordingScheduler) and app.refresh_seconds == 5.0
+    assert factories["scheduler_maker"] is make_scheduler  # the job table, handed down from above the engine
 
 
 def test_no_scheduler_attaches_read_only(factories: dict[str, object], tmp_path: Path) -> None:

@@ -1,13 +1,11 @@
 """The console in a real pseudo-terminal: tmux starts it, sends keys, reads the screen, sees it quit.
 
-`recording` drives tests/tui/launcher.py over the seeded recording backend (runs today);
-`dorado tui` drives the installed binary over the real engine and runs once the engine's
-console backend (`dorado_tui.engine.console_backend`) exists.
+`recording` drives tests/tui/launcher.py over the seeded recording backend; `dorado tui` drives
+the installed binary over the real engine (simulation venue, built-in scheduler) in a fresh home.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -107,17 +105,34 @@ def test_console_starts_reacts_to_keys_and_quits_cleanly(launcher: Tmux) -> None
     assert launcher.wait_exit() == 0
 
 
-@pytest.mark.skipif(importlib.util.find_spec("dorado_tui.engine.console_backend") is None,
-                    reason="the engine's console backend (dorado_tui.engine.console_backend) is not built yet")
-def test_dorado_tui_binary_over_the_engine(tmp_path: Path) -> None:
+def _engine_home(root: Path) -> None:
+    """`dorado init`, then a simulated market starting 2024 (a few seconds to build, not the
+    default's thirty years: the test is about the binary, not the market's length)."""
+    from datetime import date
+
+    from dorado_tui.market.spec import MarketSpec, save_spec
+
     dorado = PYTHON.parent / "dorado"
-    subprocess.run([str(dorado), "init", "--home", str(tmp_path)], check=True, capture_output=True, timeout=120)
-    session = Tmux([str(dorado), "tui", "--home", str(tmp_path)], _env(DORADO_HOME=str(tmp_path)))
+    subprocess.run([str(dorado), "init", "--home", str(root)], check=True, capture_output=True, timeout=120)
+    save_spec(root / "state", MarketSpec(seed=7, start=date(2024, 1, 2)))
+
+
+def test_dorado_tui_binary_over_the_engine(tmp_path: Path) -> None:
+    _engine_home(tmp_path)
+    session = Tmux([str(PYTHON.parent / "dorado"), "tui", "--home", str(tmp_path)], _env(DORADO_HOME=str(tmp_path)))
     try:
-        session.wait_for(lambda s: "Risk & breakers" in s and "● SIM" in s, "the dashboard over the engine")
+        screen = session.wait_for(lambda s: "Risk & breakers" in s and "● SIM" in s and "sched" in s,
+                                  "the dashboard over the engine", timeout=120)
+        assert "ACTIVE" in screen
+        session.wait_for(lambda s: "sched owner" in s, "the built-in scheduler to take the lease", timeout=60)
         session.keys("5")
-        session.wait_for(lambda s: "Circuit breakers" in s, "the risk screen")
-        session.keys("q")
-        assert session.wait_exit() == 0
+        session.wait_for(lambda s: "Usage vs limits" in s and "portfolio.heat" in s, "the risk screen", timeout=60)
+        session.keys("C-k")
+        session.wait_for(lambda s: "HALTED by kill switch" in s, "the kill banner")
+        session.keys("q")  # nothing was working at the venue: no question
+        assert session.wait_exit(timeout=60) == 0
     finally:
         session.close()
+    status = subprocess.run([str(PYTHON.parent / "dorado"), "status", "--json", "--home", str(tmp_path)],
+                            capture_output=True, text=True, timeout=120, check=True)
+    assert '"state": "HALTED"' in status.stdout
