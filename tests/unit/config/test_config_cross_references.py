@@ -138,7 +138,7 @@ def test_layer_that_lists_other_templates_is_a_warning_not_an_error(home: Home) 
     assert [str(w) for w in report.warnings] == [
         "config/bots/spy-ic.yaml:5:22 bot.strategy_template: warning: layer L1_wheel trades only "
         "listed templates; this bot's orders will be refused (got 'iron_condor', allowed "
-        "cash_secured_put, covered_call)"]
+        "short_put, wheel, covered_call)"]
 
 
 def test_risk_profile_that_does_not_exist_suggests_the_nearest(home: Home) -> None:

@@ -112,10 +112,10 @@ def test_yaml_files_nobody_reads_are_warned_about(home: Home) -> None:
     assert [str(w) for w in report.warnings] == [
         "config/bots/qqq.yml warning: is not read by Dorado: configuration files end in .yaml (allowed "
         "config/dorado.yaml, config/universe.yaml, config/risk_policy.yaml, config/scoring.yaml, "
-        "config/bots/*.yaml, strategies/*.yaml)",
+        "config/bots/*.yaml, strategies/*.yaml, config/market_sim.yaml)",
         "config/univers.yaml warning: is not read by Dorado, did you mean 'config/universe.yaml'? (allowed "
         "config/dorado.yaml, config/universe.yaml, config/risk_policy.yaml, config/scoring.yaml, "
-        "config/bots/*.yaml, strategies/*.yaml)",
+        "config/bots/*.yaml, strategies/*.yaml, config/market_sim.yaml)",
     ]
 
 
