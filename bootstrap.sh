@@ -27,7 +27,7 @@ find_python() {
     done
     if command -v pyenv >/dev/null 2>&1; then
         root=$(pyenv root)
-        for cand in $(ls -d "$root"/versions/3.* 2>/dev/null | sort -t. -k2,2nr -k3,3nr); do
+        for cand in $(ls -d "$root"/versions/3.* 2>/dev/null | sort -t. -k2,2n -k3,3n); do
             if [ -x "$cand/bin/python" ] && ok_python "$cand/bin/python"; then
                 echo "$cand/bin/python"; return 0
             fi
