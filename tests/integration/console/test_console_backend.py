@@ -15,18 +15,24 @@ from console_world import backend as engine_backend
 from dorado_tui.domain.candidates import CandidateStatus
 from dorado_tui.domain.clock import FixedClock
 from dorado_tui.domain.states import BotState, TradingState
-from dorado_tui.engine.console_backend import ConsoleCore, EngineConsoleBackend
+from dorado_tui.engine.console_backend import (
+    ConsoleCore,
+    EngineConsoleBackend,
+    build_console_scheduler,
+)
 from dorado_tui.engine.console_views import (
     ConsoleEvent,
     EventKind,
     EventView,
     PositionMark,
+    SchedulerRole,
     Severity,
     SnapshotInvalidated,
 )
 from dorado_tui.engine.lifecycle.ids import position_id
 from dorado_tui.engine.risk_service import RiskService
 from dorado_tui.home import Home
+from dorado_tui.jobs import make_scheduler
 from dorado_tui.market.simulator import SimulatedMarket
 from dorado_tui.risk.trading_state import Trip
 from dorado_tui.settings import load_config
@@ -246,3 +252,27 @@ async def test_disabling_a_bot_writes_its_file_registers_a_version_and_stops_its
 
 async def _scan_bots(core: ConsoleCore) -> list[str]:
     return [b.id for b in core.engine.scanner.scan_bots()]
+
+
+async def test_the_built_in_scheduler_takes_the_lease_and_a_second_console_attaches(
+        backend: EngineConsoleBackend, home: Home, market: SimulatedMarket, clock: FixedClock) -> None:
+    first = build_console_scheduler(home, backend, make_scheduler)
+    assert first is not None
+    second_backend = engine_backend(home, market, clock)
+    await second_backend.open()
+    second = build_console_scheduler(home, second_backend, make_scheduler)
+    assert second is not None
+    try:
+        assert await first.start() is SchedulerRole.OWNER
+        assert await second.start() is SchedulerRole.ATTACHED
+        jobs = first.next_jobs(3)
+        assert len(jobs) == 3 and [j.next_run for j in jobs] == sorted(j.next_run for j in jobs)  # type: ignore[type-var]
+        snap = await backend.snapshot()
+        assert (snap.status.scheduler_role, snap.status.next_jobs) == (SchedulerRole.OWNER, jobs)
+        assert (await second_backend.snapshot()).status.scheduler_role is SchedulerRole.ATTACHED
+    finally:
+        await second.shutdown()
+        await first.shutdown()
+        await second_backend.close()
+    holder = await backend.call(lambda core: SqlLeases(core.engine.rt.db, clock).holder("scheduler"))
+    assert first.role is SchedulerRole.OFF and holder is None
