@@ -35,6 +35,7 @@ from dorado_tui.risk.protections import (
 from dorado_tui.risk.trading_state import GLOBAL, Resume, TradingStateBook, Trip, order_scopes
 from dorado_tui.store.bus import EventBus
 from dorado_tui.store.database import Database
+from dorado_tui.store.repos import audit as audit_repo
 from dorado_tui.store.repos import orders as order_repo
 from dorado_tui.store.repos import risk as risk_repo
 from dorado_tui.venues.base import VenueAdapter
@@ -70,6 +71,7 @@ class RiskService:
     async def start(self) -> None:
         """Make sure the global row exists, so every order gate can lock it (PostgreSQL FOR SHARE)."""
         async with self.db.transaction() as tx:
+            await audit_repo.lock_chain(tx, self.clock.now())  # lock order: see admit_order
             record = await risk_repo.get_trading_state(tx, GLOBAL, lock=True)
             if record.at is None:
                 await risk_repo.set_trading_state(tx, TradingState.ACTIVE, scope=GLOBAL, reason="initialized",
@@ -89,6 +91,9 @@ class RiskService:
         committed first is seen here, one committed later waits for this transaction.
         """
         now = self.clock.now()
+        # Lock order everywhere: the audit chain's head first, then trading-state rows. A trip
+        # (kill) takes them in the same order; the other order deadlocks on PostgreSQL.
+        await audit_repo.lock_chain(tx, now)
         book = await load_book(tx, lock=True)
         decision = order_allowed(order, positions, book, now=now, layer=layer, locks=locks)
         await risk_repo.record_risk_events(tx, [decision], at=now, scope=GLOBAL, kind="order_gate",
@@ -164,6 +169,7 @@ class RiskService:
         """Latch trips (only ever escalating); returns those that were new. One transaction."""
         now = self.clock.now()
         async with self.db.transaction() as tx:
+            await audit_repo.lock_chain(tx, now)  # same lock order as admit_order (see there)
             book = await load_book(tx, lock=True)
             new_book, fresh = apply_trips(book, tuple(trips))
             for scope in dict.fromkeys(t.scope for t in fresh):
@@ -186,6 +192,7 @@ class RiskService:
             raise BadInput("a resume needs a reason: dorado resume --reason \"...\"")
         now = self.clock.now()
         async with self.db.transaction() as tx:
+            await audit_repo.lock_chain(tx, now)  # same lock order as admit_order (see there)
             book = await load_book(tx, lock=True)
             new_book, record = book.resume(scope, reason, operator, now)
             text = f"resumed by {operator}: {record.reason}"

@@ -200,3 +200,27 @@ async def test_trade_and_portfolio_decisions_are_persisted_word_for_word(db: Dat
     assert first is not None and second is not None
     assert [(e.payload["code"], e.payload["severity"]) for e in (first, second)] == [
         ("REGIME_NEUTRAL", "INFO"), ("CASH_DRAG", "INFO")]
+
+
+async def test_concurrent_admissions_trips_and_resumes_never_deadlock(db: Database, clock: FixedClock) -> None:
+    """Every writer takes the audit head before the trading-state rows; taking them in the other
+    order deadlocked on PostgreSQL when a kill raced an order admission."""
+    import asyncio
+
+    service = await _service(db, clock)
+
+    async def admit(i: int) -> bool:
+        async with db.transaction() as tx:
+            return (await service.admit_order(tx, _order(f"race-{i}", 1), {})).admitted
+
+    async def kill(i: int) -> None:
+        await service.trip([Trip(GLOBAL, TradingState.HALTED, "KILL_SWITCH", f"kill {i}", clock.now())])
+        await service.resume(GLOBAL, f"checked {i}", "operator")
+
+    for round_ in range(5):
+        jobs = [admit(round_ * 10 + i) for i in range(6)] + [kill(round_)]
+        results = await asyncio.gather(*jobs, return_exceptions=True)
+        errors = [r for r in results if isinstance(r, BaseException)]
+        assert errors == []
+    async with db.read() as s:
+        assert (await audit.verify(s)).ok
