@@ -1,7 +1,7 @@
-"""Console speed: first paint, live marks with 1,000 positions at 100 updates/s, event-loop lag.
+"""Console speed over the seeded recording backend of tests/tui (the console alone): first paint,
+live marks with 1,000 positions at 100 updates/s, event-loop lag. The same console over the real
+engine is measured in `bench_tui_engine.py`.
 
-Runs the real console (`create_app`) headless over the seeded recording backend of tests/tui
-(the engine's console backend does not exist yet; rerun against it when it lands). Figures:
 - first paint, cold: a fresh interpreter imports everything, builds the console and paints the
   dashboard (bytecode cached privately, as on a normal install);
 - first paint in-process with 1,000 positions;

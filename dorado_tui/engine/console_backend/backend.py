@@ -31,6 +31,8 @@ from dorado_tui.venues.base import VenueAdapter
 T = TypeVar("T")
 #: Items the console may fall behind by before the oldest are dropped (marks repeat anyway).
 QUEUE_LIMIT = 5000
+#: Seconds `close` waits for engine calls still running.
+CLOSE_GRACE = 15.0
 
 
 class EngineConsoleBackend:
@@ -66,9 +68,12 @@ class EngineConsoleBackend:
             raise
 
     async def close(self) -> None:
+        """Let calls still running finish (a snapshot read, an approval recording its fills; at
+        most `CLOSE_GRACE` seconds), then close the engine. Working orders stay working."""
         if not self.thread.running:
             return
         try:
+            await self.thread.drain(CLOSE_GRACE)
             await self.thread.run(self.core.close())
         finally:
             self.thread.stop()

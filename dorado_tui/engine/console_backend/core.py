@@ -30,7 +30,7 @@ from dorado_tui.engine.console_backend.engine import ConsoleEngine, open_engine
 from dorado_tui.engine.console_backend.feed import EventFeed
 from dorado_tui.engine.console_backend.marks import MarkPump
 from dorado_tui.engine.console_backend.positions import PositionFacts, position_view
-from dorado_tui.engine.console_backend.queries import latest_audit
+from dorado_tui.engine.console_backend.queries import latest_audit, open_positions
 from dorado_tui.engine.console_backend.regimes import regime_views
 from dorado_tui.engine.console_backend.risk_view import RiskViewCache
 from dorado_tui.engine.console_backend.status import status_view, trading_view
@@ -50,7 +50,6 @@ from dorado_tui.settings.config import Config
 from dorado_tui.settings.template_parts import Management
 from dorado_tui.store.repos import bots as bot_repo
 from dorado_tui.store.repos import candidates as candidate_repo
-from dorado_tui.store.repos import positions as position_repo
 from dorado_tui.store.repos.positions import ManagedPosition
 from dorado_tui.venues.base import VenueAdapter
 
@@ -142,7 +141,7 @@ class ConsoleCore:
             book = await load_book(s)
             halted = book.get("global").state is TradingState.HALTED
             kill = await latest_audit(s, "risk.kill") if halted else None
-            held = await position_repo.positions(s, paper=False)
+            held = await open_positions(s)
             records = {r.bot_id: r for r in await bot_repo.list_bots(s)}
             scan = await scan_view(s, self.excerpts.excerpts)
             regimes = await regime_views(s, e.rt.cache, now)
@@ -156,7 +155,7 @@ class ConsoleCore:
             counts[p.bot_id] = counts.get(p.bot_id, 0) + 1
         return DashboardSnapshot(
             version=next(self._versions), asof=now, status=status,
-            positions=tuple(self._position(p, records, profits, now) for p in held), scan=scan, regimes=regimes,
+            positions=tuple(self._position(e, p, records, profits, now) for p in held), scan=scan, regimes=regimes,
             risk=self.risk.view, bots=bot_views(e.config, records, book, counts), events=self.feed.recent())
 
     async def _max_profits(self, s: AsyncSession, held: list[ManagedPosition]) -> dict[str, float]:
@@ -167,9 +166,8 @@ class ConsoleCore:
         return {p.position_id: found[p.candidate_id].max_profit * p.quantity for p in held
                 if p.candidate_id in found}
 
-    def _position(self, p: ManagedPosition, records: dict[str, bot_repo.BotRecord], profits: dict[str, float],
-                  now: datetime) -> PositionView:
-        e = self.engine
+    def _position(self, e: ConsoleEngine, p: ManagedPosition, records: dict[str, bot_repo.BotRecord],
+                  profits: dict[str, float], now: datetime) -> PositionView:
         bot = e.config.bots.get(p.bot_id)
         template = e.config.templates.get(p.template)
         record = records.get(p.bot_id)

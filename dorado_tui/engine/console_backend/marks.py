@@ -17,10 +17,10 @@ from dorado_tui.domain.clock import Clock
 from dorado_tui.domain.errors import VenueError
 from dorado_tui.engine.console_backend.loops import Periodic
 from dorado_tui.engine.console_backend.positions import LiveMark, mark_position, multiplier
+from dorado_tui.engine.console_backend.queries import open_positions
 from dorado_tui.engine.console_views import Greeks, PnlPoint, PositionMark
 from dorado_tui.engine.lifecycle.quotes import fetch_quotes
 from dorado_tui.store.database import Database
-from dorado_tui.store.repos import positions as position_repo
 from dorado_tui.store.repos.positions import ManagedPosition
 from dorado_tui.venues.base import VenueAdapter
 
@@ -63,7 +63,7 @@ class MarkPump:
     async def mark_once(self) -> list[PositionMark]:
         """One pass: quote, mark, publish the moved positions (returned too)."""
         async with self.db.read() as s:
-            held = await position_repo.positions(s, paper=False)
+            held = await open_positions(s)
         self._forget({p.position_id for p in held})
         by_venue: dict[int, tuple[VenueAdapter, list[ManagedPosition]]] = {}
         for p in held:
@@ -72,9 +72,9 @@ class MarkPump:
         out: list[PositionMark] = []
         for venue, group in by_venue.values():
             quotes = await fetch_quotes(venue, [leg.instrument for p in group for leg in p.legs])
-            now = self.clock.now()
+            mids, now = quotes.marks(), self.clock.now()
             for p in group:
-                mark = mark_position(p, quotes, now)
+                mark = mark_position(p, quotes, mids, now)
                 if mark is not None and self._moved(mark):
                     out.append(self._record(p, mark))
         for item in out:

