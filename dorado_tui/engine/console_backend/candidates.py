@@ -40,11 +40,22 @@ RISK_PREFIXES = ("trade.", "portfolio.", "layer.", "risk.", "selection", "sizing
 EXCERPT_STRIKES = 2
 EXCERPT_CANDIDATES = 10
 _COUNTS = ("LAYER_MAX_POSITIONS",)
+#: Trade checks whose figure and limit are money or counts (the risk radar's `checks_*` modules).
+_TRADE_UNITS = {"trade.max_loss": "usd", "trade.buying_power": "usd", "trade.size_per_order": "count",
+                "trade.size_per_day": "count", "trade.dte": "count", "trade.naked_short": "count"}
+#: Checks outside `portfolio.` that measure in percent.
+_PERCENT_CHECKS = frozenset({"trade.spread_quality"})
 
 
 def as_console_units(d: Decision) -> Decision:
-    """A portfolio decision (figures in % of NAV) with fractions and `unit`; others unchanged."""
-    if "unit" in d.details or not d.check.startswith("portfolio."):
+    """A decision in the console's units: portfolio figures (% of NAV) and the spread check (% of
+    mid) as fractions, money and counts labelled; a decision that names its unit is unchanged."""
+    if "unit" in d.details:
+        return d
+    unit = _TRADE_UNITS.get(d.check)
+    if unit is not None:
+        return replace(d, details={**d.details, "unit": unit})
+    if not d.check.startswith("portfolio.") and d.check not in _PERCENT_CHECKS:
         return d
     if d.code in _COUNTS:
         return replace(d, details={**d.details, "unit": "count"})

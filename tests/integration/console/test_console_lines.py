@@ -213,12 +213,16 @@ def test_portfolio_figures_become_fractions_and_other_checks_keep_their_units() 
     heat = Decision("portfolio.heat", True, "OK", "heat 4.90 % within 30 %", 4.9, 30.0)
     layer = Decision("portfolio.layer.ZERO_DTE", False, "LAYER_MAX_POSITIONS", "6 positions", 6, 5)
     loss = Decision("trade.max_loss", True, "OK", "max loss", 1138.5, 2000.0)
+    spread = Decision("trade.spread_quality", True, "OK", "bid-ask spread is 8.7 % of mid", 8.7, 15.0)
+    delta = Decision("trade.delta", True, "OK", "short legs' |delta| within [0.05, 0.5]", 0.447, 0.5)
 
     converted = as_console_units(heat)
 
     assert (converted.figure, converted.limit, converted.details) == (pytest.approx(0.049), 0.30, {"unit": "pct"})
     assert as_console_units(layer).details == {"unit": "count"} and as_console_units(layer).figure == 6
-    assert as_console_units(loss) is loss
+    assert (as_console_units(loss).figure, as_console_units(loss).details) == (1138.5, {"unit": "usd"})
+    assert (as_console_units(spread).figure, as_console_units(spread).limit) == (pytest.approx(0.087), 0.15)
+    assert as_console_units(delta) is delta  # a plain number stays a plain number
     assert as_console_units(converted) is converted  # already converted: left alone
 
 
