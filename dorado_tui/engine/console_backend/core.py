@@ -10,6 +10,7 @@ handle on it.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Callable
 from contextlib import AsyncExitStack
@@ -81,6 +82,9 @@ class ConsoleCore:
         self._stack: AsyncExitStack | None = None
         self._engine: ConsoleEngine | None = None
         self._versions = itertools.count(1)
+        self._reading = asyncio.Lock()
+        self._next_read: asyncio.Future[DashboardSnapshot] | None = None
+        self._reads: set[asyncio.Task[None]] = set()
 
     # ----------------------------------------------------------------- life
 
@@ -133,7 +137,30 @@ class ConsoleCore:
     # ----------------------------------------------------------------- reading
 
     async def snapshot(self) -> DashboardSnapshot:
-        """The store as it is now, with the live marks, the latest risk view and recent events."""
+        """The store as it is now, with the live marks, the latest risk view and recent events.
+
+        One read at a time: a caller arriving during a read gets the next one (which starts after
+        it, so it sees every change made before the call) and shares it with every other caller
+        that arrived meanwhile — a burst of refresh requests costs two reads, not one each.
+        """
+        if self._next_read is None:
+            self._next_read = asyncio.get_running_loop().create_future()
+            task = asyncio.create_task(self._serve_read(self._next_read), name="console-snapshot")
+            self._reads.add(task)
+            task.add_done_callback(self._reads.discard)
+        return await asyncio.shield(self._next_read)
+
+    async def _serve_read(self, future: asyncio.Future[DashboardSnapshot]) -> None:
+        async with self._reading:
+            if self._next_read is future:
+                self._next_read = None  # callers from now on wait for the read after this one
+            try:
+                future.set_result(await self._read())
+            except Exception as exc:
+                future.set_exception(exc)
+                future.exception()  # retrieved: with no caller left it must not be reported as lost
+
+    async def _read(self) -> DashboardSnapshot:
         e = self.engine
         now = self.clock.now()
         tz = ZoneInfo(e.config.dorado.timezone)

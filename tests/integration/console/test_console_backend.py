@@ -93,6 +93,15 @@ async def test_snapshot_versions_grow_and_read_the_clock_and_the_venue(
     assert [e.seq for e in second.events] == sorted({e.seq for e in second.events})
 
 
+async def test_a_burst_of_snapshot_reads_shares_at_most_two_reads(backend: EngineConsoleBackend) -> None:
+    before = await backend.snapshot()
+
+    burst = await asyncio.gather(*(backend.snapshot() for _ in range(12)))
+
+    versions = sorted({s.version for s in burst})
+    assert 1 <= len(versions) <= 2 and versions[0] > before.version
+
+
 async def test_another_process_halting_a_layer_reaches_the_stream_and_the_snapshot(
         backend: EngineConsoleBackend, home: Home, clock: FixedClock) -> None:
     stream = backend.events()
