@@ -54,6 +54,8 @@ from dorado_tui.store.repos import candidates as candidate_repo
 from dorado_tui.store.repos.positions import ManagedPosition
 from dorado_tui.venues.base import VenueAdapter
 
+#: Position views built between two yields to the engine loop.
+YIELD_EVERY = 100
 #: What the status bar says about the scheduler: (role, next jobs), read on demand.
 SchedulerFacts = Callable[[], tuple[SchedulerRole, tuple[JobView, ...]]]
 
@@ -178,12 +180,16 @@ class ConsoleCore:
         status = status_view(e.rt.venue.status(), e.config.store_url(), role, jobs, e.config.dorado.timezone,
                              trading_view(book, kill, tz), now, e.link.error or self.marks.last_error)
         counts: dict[str, int] = {}
-        for p in held:
+        views: list[PositionView] = []
+        for i, p in enumerate(held, 1):
             counts[p.bot_id] = counts.get(p.bot_id, 0) + 1
+            views.append(self._position(e, p, records, profits, now))
+            if i % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # a kill waiting on this loop goes first
         return DashboardSnapshot(
-            version=next(self._versions), asof=now, status=status,
-            positions=tuple(self._position(e, p, records, profits, now) for p in held), scan=scan, regimes=regimes,
-            risk=self.risk.view, bots=bot_views(e.config, records, book, counts), events=self.feed.recent())
+            version=next(self._versions), asof=now, status=status, positions=tuple(views), scan=scan,
+            regimes=regimes, risk=self.risk.view, bots=bot_views(e.config, records, book, counts),
+            events=self.feed.recent())
 
     async def _max_profits(self, s: AsyncSession, held: list[ManagedPosition]) -> dict[str, float]:
         ids = [p.candidate_id for p in held if p.candidate_id]

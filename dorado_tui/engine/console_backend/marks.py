@@ -3,12 +3,14 @@ turned into a `PositionMark`, and the P&L path seen since the console opened.
 
 One quote request per venue and pass (all legs at once, through the lifecycle's `fetch_quotes`),
 never per position, so a slow venue or link costs one round trip per pass; only positions whose
-P&L or Greeks moved are sent (the console coalesces further per position). Marks stay in memory:
-the lifecycle monitor records marks in the store on its own cadence, with its books.
+P&L or Greeks moved are sent (the console coalesces further per position), in chunks spaced so
+that a pass moving every position never floods the console. Marks stay in memory: the
+lifecycle monitor records marks in the store on its own cadence, with its books.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -28,6 +30,12 @@ log = logging.getLogger(__name__)
 
 #: P&L points kept per position (one per changed mark).
 HISTORY = 500
+#: Positions marked between two yields to the engine loop (so a kill never waits on a pass).
+YIELD_EVERY = 100
+#: Marks handed to the console at once, and the pause between such chunks: a pass that moved a
+#: thousand positions reaches the console as five chunks, none of which keeps its loop > 50 ms.
+CHUNK = 200
+CHUNK_GAP = 0.05
 _MOVE = 0.005  # currency units: smaller P&L changes are not news
 
 
@@ -73,12 +81,17 @@ class MarkPump:
         for venue, group in by_venue.values():
             quotes = await fetch_quotes(venue, [leg.instrument for p in group for leg in p.legs])
             mids, now = quotes.marks(), self.clock.now()
-            for p in group:
+            for i, p in enumerate(group, 1):
                 mark = mark_position(p, quotes, mids, now)
                 if mark is not None and self._moved(mark):
                     out.append(self._record(p, mark))
-        for item in out:
-            self.publish(item)
+                if i % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # a kill waiting on this loop goes first
+        for start in range(0, len(out), CHUNK):
+            if start:
+                await asyncio.sleep(CHUNK_GAP)
+            for item in out[start:start + CHUNK]:
+                self.publish(item)
         return out
 
     def _moved(self, mark: LiveMark) -> bool:
