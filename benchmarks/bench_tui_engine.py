@@ -45,7 +45,7 @@ from dorado_tui.domain.orders import Action, Order, OrderLeg, OrderType  # noqa:
 from dorado_tui.domain.states import TradingState  # noqa: E402
 from dorado_tui.engine.console_backend import BackendSettings, ConsoleCore, EngineConsoleBackend  # noqa: E402
 from dorado_tui.engine.console_backend.queries import latest_audit  # noqa: E402
-from dorado_tui.engine.console_views import ConsoleEvent, PositionMark  # noqa: E402
+from dorado_tui.engine.console_views import ConsoleEvent, KillReport, PositionMark  # noqa: E402
 from dorado_tui.store.repos import positions as position_repo  # noqa: E402
 from dorado_tui.tui.app import DoradoConsole, create_app  # noqa: E402
 
@@ -152,15 +152,17 @@ async def _cancelled(core: ConsoleCore) -> int:
 
 
 async def _kills(app: DoradoConsole, backend: EngineConsoleBackend) -> tuple[list[float], int]:
-    """Key to the kill worker's end (its banner replaces the engaged one), `KILLS` times."""
+    """From the key to the engine's answer (HALT committed, cancels acknowledged), `KILLS` times."""
     walls, cancelled = [], 0
     answered = asyncio.Event()
+    kill = backend.kill
 
-    def banner(text: str | None) -> None:
-        if not (text or "").startswith("■ KILL SWITCH ENGAGED"):
-            answered.set()
+    async def timed_kill() -> KillReport:
+        report = await kill()
+        answered.set()
+        return report
 
-    app.watch(app, "kill_pending", banner, init=False)
+    backend.kill = timed_kill  # type: ignore[method-assign]
     for run in range(KILLS):
         await backend.call(lambda core, run=run: _rest(core, run))  # type: ignore[misc]
         answered.clear()

@@ -29,6 +29,7 @@ from dorado_tui.engine.console_backend.bots import bot_views, set_enabled
 from dorado_tui.engine.console_backend.candidates import ExcerptLoader, scan_view
 from dorado_tui.engine.console_backend.engine import ConsoleEngine, open_engine
 from dorado_tui.engine.console_backend.feed import EventFeed
+from dorado_tui.engine.console_backend.loops import Priority
 from dorado_tui.engine.console_backend.marks import MarkPump
 from dorado_tui.engine.console_backend.positions import PositionFacts, position_view
 from dorado_tui.engine.console_backend.queries import latest_audit, open_positions
@@ -54,8 +55,8 @@ from dorado_tui.store.repos import candidates as candidate_repo
 from dorado_tui.store.repos.positions import ManagedPosition
 from dorado_tui.venues.base import VenueAdapter
 
-#: Position views built between two yields to the engine loop.
-YIELD_EVERY = 100
+#: Position views built between two pause points (see `loops.Priority`).
+YIELD_EVERY = 25
 #: What the status bar says about the scheduler: (role, next jobs), read on demand.
 SchedulerFacts = Callable[[], tuple[SchedulerRole, tuple[JobView, ...]]]
 
@@ -87,6 +88,7 @@ class ConsoleCore:
         self._reading = asyncio.Lock()
         self._next_read: asyncio.Future[DashboardSnapshot] | None = None
         self._reads: set[asyncio.Task[None]] = set()
+        self.priority = Priority()
 
     # ----------------------------------------------------------------- life
 
@@ -114,11 +116,11 @@ class ConsoleCore:
         s, rt = self.settings, engine.rt
         self.feed = EventFeed(rt.db, rt.bus, poll_seconds=s.poll_seconds, regime_every=s.regime_every)
         self.marks = MarkPump(rt.db, self.clock, lambda p: engine.lifecycle.venue_of(p.position_id, p.bot_id),
-                              self.feed.publish, every=s.mark_seconds)
+                              self.feed.publish, self.priority, every=s.mark_seconds)
         self.risk = RiskViewCache(rt.db, rt.venue, engine.config.risk_policy, self.clock,
                                   lambda: sorted({b.underlying for b in engine.config.enabled_bots()}),
                                   lambda: self.feed.publish(SnapshotInvalidated("risk view rebuilt")),
-                                  every=s.risk_seconds)
+                                  every=s.risk_seconds, priority=self.priority)
         self.excerpts = ExcerptLoader(engine.config, engine.scanner.fetcher, rt.venue_for,
                                       lambda: self.feed.publish(SnapshotInvalidated("chain excerpts loaded")))
         self.marks.start()
@@ -170,7 +172,7 @@ class ConsoleCore:
             book = await load_book(s)
             halted = book.get("global").state is TradingState.HALTED
             kill = await latest_audit(s, "risk.kill") if halted else None
-            held = await open_positions(s)
+            held = await open_positions(s, pause=self.priority.pause_point)
             records = {r.bot_id: r for r in await bot_repo.list_bots(s)}
             scan = await scan_view(s, self.excerpts.excerpts)
             regimes = await regime_views(s, e.rt.cache, now)
@@ -185,7 +187,7 @@ class ConsoleCore:
             counts[p.bot_id] = counts.get(p.bot_id, 0) + 1
             views.append(self._position(e, p, records, profits, now))
             if i % YIELD_EVERY == 0:
-                await asyncio.sleep(0)  # a kill waiting on this loop goes first
+                await self.priority.pause_point()
         return DashboardSnapshot(
             version=next(self._versions), asof=now, status=status, positions=tuple(views), scan=scan,
             regimes=regimes, risk=self.risk.view, bots=bot_views(e.config, records, book, counts),
@@ -232,7 +234,8 @@ class ConsoleCore:
         return result
 
     async def kill(self) -> KillReport:
-        report = await actions.kill(self.engine)
+        async with self.priority.urgent():  # background passes park until the kill is done
+            report = await actions.kill(self.engine)
         self._changed()
         return report
 

@@ -1,8 +1,11 @@
-"""A background pass repeated on a cadence (or at once when woken) that stops between passes.
+"""Background passes on the engine loop: repeated on a cadence (or at once when woken), stopped
+between passes, and out of the way of the kill switch.
 
 Stopping asks the loop to finish its current pass instead of cancelling it: a pass cancelled in
 the middle of a database read hands a connection back mid-transaction. Only a pass that does not
-finish within `grace` seconds is cancelled.
+finish within `grace` seconds is cancelled. Long passes (a thousand positions marked or viewed)
+call `Priority.pause_point` every few dozen items: each await of the kill's then waits for a
+few milliseconds of other work at most, and none while the kill runs.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 log = logging.getLogger(__name__)
 
@@ -58,3 +61,29 @@ class Periodic:
             if self.settle > 0 and not self._stop.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), self.settle)
+
+
+class Priority:
+    """Lets an urgent action (the kill switch) have the engine loop: while one runs, background
+    passes park at their next `pause_point` instead of taking turns with it."""
+
+    def __init__(self) -> None:
+        self._clear = asyncio.Event()
+        self._clear.set()
+        self._urgent = 0
+
+    @contextlib.asynccontextmanager
+    async def urgent(self) -> AsyncIterator[None]:
+        self._urgent += 1
+        self._clear.clear()
+        try:
+            yield
+        finally:
+            self._urgent -= 1
+            if not self._urgent:
+                self._clear.set()
+
+    async def pause_point(self) -> None:
+        """Give the loop away, and wait while an urgent action runs."""
+        await asyncio.sleep(0)
+        await self._clear.wait()

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 
 from dorado_tui.domain.clock import Clock
 from dorado_tui.domain.errors import VenueError
-from dorado_tui.engine.console_backend.loops import Periodic
+from dorado_tui.engine.console_backend.loops import Periodic, Priority
 from dorado_tui.engine.console_backend.positions import LiveMark, mark_position, multiplier
 from dorado_tui.engine.console_backend.queries import open_positions
 from dorado_tui.engine.console_views import Greeks, PnlPoint, PositionMark
@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 
 #: P&L points kept per position (one per changed mark).
 HISTORY = 500
-#: Positions marked between two yields to the engine loop (so a kill never waits on a pass).
-YIELD_EVERY = 100
+#: Positions marked between two pause points (see `loops.Priority`).
+YIELD_EVERY = 25
 #: Marks handed to the console at once, and the pause between such chunks: a pass that moved a
 #: thousand positions reaches the console as five chunks, none of which keeps its loop > 50 ms.
 CHUNK = 200
@@ -43,8 +43,9 @@ class MarkPump:
     """Marks the open live positions every `every` seconds (see the module docstring)."""
 
     def __init__(self, db: Database, clock: Clock, venue_of: Callable[[ManagedPosition], VenueAdapter],
-                 publish: Callable[[PositionMark], None], *, every: float = 5.0) -> None:
+                 publish: Callable[[PositionMark], None], priority: Priority, *, every: float = 5.0) -> None:
         self.db, self.clock, self.venue_of, self.publish, self.every = db, clock, venue_of, publish, every
+        self.priority = priority
         self._live: dict[str, LiveMark] = {}
         self._paths: dict[str, deque[PnlPoint]] = {}
         self._loop = Periodic("console-marks", self._pass, every)
@@ -70,8 +71,9 @@ class MarkPump:
 
     async def mark_once(self) -> list[PositionMark]:
         """One pass: quote, mark, publish the moved positions (returned too)."""
+        await self.priority.pause_point()
         async with self.db.read() as s:
-            held = await open_positions(s)
+            held = await open_positions(s, pause=self.priority.pause_point)
         self._forget({p.position_id for p in held})
         by_venue: dict[int, tuple[VenueAdapter, list[ManagedPosition]]] = {}
         for p in held:
@@ -86,7 +88,7 @@ class MarkPump:
                 if mark is not None and self._moved(mark):
                     out.append(self._record(p, mark))
                 if i % YIELD_EVERY == 0:
-                    await asyncio.sleep(0)  # a kill waiting on this loop goes first
+                    await self.priority.pause_point()
         for start in range(0, len(out), CHUNK):
             if start:
                 await asyncio.sleep(CHUNK_GAP)

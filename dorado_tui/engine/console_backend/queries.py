@@ -12,6 +12,7 @@ Core rows they cost a tenth of the repository's ORM instances (measured: 1,000 p
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,8 @@ FILLS = FillRow.__table__  # type: ignore[attr-defined]
 RISK = RiskEventRow.__table__  # type: ignore[attr-defined]
 POSITIONS = PositionRow.__table__  # type: ignore[attr-defined]
 LEGS = PositionLegRow.__table__  # type: ignore[attr-defined]
+#: Leg rows turned into values between two pauses.
+PAUSE_EVERY = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +98,10 @@ def _payload(text: str) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {"value": loaded}
 
 
-async def open_positions(session: AsyncSession, paper: bool = False) -> list[ManagedPosition]:
-    """Open (and closing) positions, live or paper, oldest first, with their legs."""
+async def open_positions(session: AsyncSession, paper: bool = False,
+                         pause: Callable[[], Awaitable[None]] | None = None) -> list[ManagedPosition]:
+    """Open (and closing) positions, live or paper, oldest first, with their legs (`pause` is
+    awaited every `PAUSE_EVERY` rows turned into values)."""
     t = POSITIONS.c
     rows = (await session.execute(select(POSITIONS).where(t.user_id == user_of(session), t.paper == paper,
                                                           t.status.in_(OPEN_STATUSES))
@@ -105,10 +110,13 @@ async def open_positions(session: AsyncSession, paper: bool = False) -> list[Man
         return []
     legs: dict[int, list[Position]] = {}
     lc = LEGS.c
-    for leg in (await session.execute(select(LEGS).where(lc.position_id.in_([r.id for r in rows]))
-                                      .order_by(lc.position_id, lc.leg_index))).all():
+    leg_rows = (await session.execute(select(LEGS).where(lc.position_id.in_([r.id for r in rows]))
+                                      .order_by(lc.position_id, lc.leg_index))).all()
+    for i, leg in enumerate(leg_rows, 1):
         legs.setdefault(leg.position_id, []).append(
             Position(instrument_from_json(leg.instrument), leg.quantity, leg.avg_price, leg.mark))
+        if pause is not None and i % PAUSE_EVERY == 0:
+            await pause()
     return [ManagedPosition(r.position_key, r.bot_key, r.underlying, r.quantity, r.entry_price, r.opened_at,
                             tuple(legs.get(r.id, ())), r.candidate_key, r.asset_class, r.template,
                             r.strategy_layer, r.paper, r.status, r.max_loss, r.mark, r.unrealized_pnl,

@@ -24,7 +24,7 @@ from dorado_tui.domain.errors import DoradoError
 from dorado_tui.domain.regime import RegimeModel
 from dorado_tui.domain.states import TradingState
 from dorado_tui.engine.console_backend.candidates import as_console_units
-from dorado_tui.engine.console_backend.loops import Periodic
+from dorado_tui.engine.console_backend.loops import Periodic, Priority
 from dorado_tui.engine.console_views import (
     BreakerState,
     BreakerView,
@@ -164,11 +164,12 @@ class RiskViewCache:
 
     def __init__(self, db: Database, venue: VenueAdapter, policy: RiskPolicy, clock: Clock,
                  symbols: Callable[[], list[str]], done: Callable[[], None], *, every: float = 30.0,
-                 settle: float = 2.0) -> None:
+                 settle: float = 2.0, priority: Priority | None = None) -> None:
         self.db, self.venue, self.policy, self.clock = db, venue, policy, clock
         self.symbols, self.done, self.every, self.settle = symbols, done, every, settle
         self.view: RiskView | None = None
         self.error = ""
+        self.priority = priority or Priority()
         self._loop = Periodic("console-risk", self._pass, every, settle=settle)
 
     def start(self) -> None:
@@ -200,6 +201,7 @@ class RiskViewCache:
         return risk_view(report, self.policy, Greeks(*totals), correlation)
 
     async def _pass(self) -> None:
+        await self.priority.pause_point()  # never start the report while the kill switch runs
         try:
             self.view = await self.build()
             self.error = ""
