@@ -167,3 +167,24 @@ def test_bad_dates_are_refused_before_anything_runs(operator: Home) -> None:
 
     assert code == 2
     assert "--to 2024-03-04 is before --from 2024-03-08" in out
+
+
+def test_text_report_prints_every_section(first_run: tuple[int, dict[str, Any], Path, str],
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date
+
+    from commands.replay import _print
+    from dorado_tui.engine.replay.loop import ReplaySettings
+    from dorado_tui.engine.replay.report import ReplayReport
+
+    _, data, _, _ = first_run
+    top = {"from", "to", "seed", "settings", "ok", "performance"}
+    report = ReplayReport(date.fromisoformat(FIRST), date.fromisoformat(LAST), SEED, ReplaySettings(),
+                          {k: v for k, v in data.items() if k not in top}, data["performance"])
+
+    _print(report)
+
+    out = capsys.readouterr().out
+    for heading in ("Trades", "P&L and drawdown", "Breaker trips", "Live vs paper twins by bot",
+                    "What skipped candidates made", "positions = sum of fills → ok", "NAV"):
+        assert heading in out, heading
