@@ -24,6 +24,9 @@ HEAT, CAPITAL, DELTA, GAMMA, VEGA, THETA, CARRY = range(7)
  O_BETA_DELTA, O_CARRY, O_CAPITAL, O_VAR, O_STRESS, O_MISSING) = range(15)
 N_OUT = 15
 Z99 = 2.3263478740408408  # standard normal 99 % quantile
+#: Index of the options asset class in PortfolioState.asset_class (portfolio.py checks it):
+#: the portfolio Greeks bounds are the options book's (PRD: Greeks aggregation, options only).
+OPTIONS_CLASS = 0
 
 
 def _njit[F: Callable[..., Any]](fn: F) -> F:
@@ -33,7 +36,7 @@ def _njit[F: Callable[..., Any]](fn: F) -> F:
 @_njit
 def measure_kernel(
     u: Arr, spot: Arr, beta: Arr, cluster: Arr, asset_class: Arr,
-    cov: Arr, layer_heat_u: Arr, spot_shocks: Arr, vol_shocks: Arr,
+    cov: Arr, layer_heat_u: Arr, layer_capital_u: Arr, spot_shocks: Arr, vol_shocks: Arr,
     horizon: float, out: Arr, by_class: Arr, by_cluster: Arr,
     layer_out: Arr, grid: Arr,
 ) -> None:  # fmt: skip
@@ -62,8 +65,9 @@ def measure_kernel(
             out[O_MAX_U_IDX] = i
         by_class[asset_class[i]] += heat
         by_cluster[cluster[i]] += heat
-        out[O_DELTA] += dd[i]
-        out[O_GAMMA] += gg[i] / 100.0
+        if asset_class[i] == OPTIONS_CLASS:
+            out[O_DELTA] += dd[i]
+            out[O_GAMMA] += gg[i] / 100.0
         out[O_VEGA] += u[VEGA, i]
         out[O_THETA] += u[THETA, i]
         out[O_BETA_DELTA] += beta[i] * dd[i]
@@ -78,7 +82,8 @@ def measure_kernel(
     out[O_MAX_CLUSTER_IDX] = best
     out[O_VAR] = _var99(held, dd, gg, cov, horizon, out[O_HEAT])
     out[O_STRESS] = _stress(u, held, dd, gg, spot_shocks, vol_shocks, grid)
-    _layers(layer_heat_u, layer_out)
+    _layers(layer_heat_u, layer_out, 0)
+    _layers(layer_capital_u, layer_out, 3)
 
 
 @_njit
@@ -128,18 +133,19 @@ def _stress(u: Arr, held: Arr, dd: Arr, gg: Arr, spot_shocks: Arr,
 
 
 @_njit
-def _layers(layer_heat_u: Arr, layer_out: Arr) -> None:
-    """Per layer: heat, largest heat in one underlying, and that underlying's index."""
-    for lay in range(layer_heat_u.shape[0]):
+def _layers(layer_u: Arr, layer_out: Arr, col: int) -> None:
+    """Per layer (L × U heat or capital): total, largest in one underlying, that underlying's
+    index, written to columns col, col + 1, col + 2."""
+    for lay in range(layer_u.shape[0]):
         total = 0.0
         top = 0.0
         top_i = 0
-        for i in range(layer_heat_u.shape[1]):
-            h = layer_heat_u[lay, i]
+        for i in range(layer_u.shape[1]):
+            h = layer_u[lay, i]
             total += h
             if h > top:
                 top = h
                 top_i = i
-        layer_out[lay, 0] = total
-        layer_out[lay, 1] = top
-        layer_out[lay, 2] = top_i
+        layer_out[lay, col] = total
+        layer_out[lay, col + 1] = top
+        layer_out[lay, col + 2] = top_i

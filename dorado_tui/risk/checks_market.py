@@ -14,6 +14,7 @@ from dorado_tui.domain.decisions import Decision
 from dorado_tui.domain.states import TradingState
 from dorado_tui.risk._decide import deny, ok
 from dorado_tui.risk.context import TradeContext, fingerprint
+from dorado_tui.risk.margin import unit_value
 from dorado_tui.risk.policy import RiskPolicy
 
 
@@ -164,8 +165,10 @@ def check_price_collar(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> D
 
 
 def contracts(c: Candidate) -> float:
-    """Contracts (or units) per leg for the candidate's quantity: quantity × the largest ratio."""
-    return c.quantity * max(leg.ratio for leg in c.legs)
+    """Option contracts per leg for the candidate's quantity: quantity × the largest option ratio.
+    FX and crypto units are no contracts: the notional cap bounds their orders."""
+    ratios = [leg.ratio for leg in c.legs if leg.instrument.is_option]
+    return c.quantity * max(ratios) if ratios else 0.0
 
 
 def check_size_per_order(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
@@ -175,6 +178,9 @@ def check_size_per_order(c: Candidate, ctx: TradeContext, policy: RiskPolicy) ->
                     f"{n:g} contracts per leg exceeds the per-order cap {cap}", n, cap)
     notional = order_notional(c)
     cap_n = policy.trade.max_notional_per_order
+    if not math.isfinite(notional):
+        return deny("trade.size_per_order", "ORDER_NOTIONAL_UNKNOWN",
+                    f"cannot value the order in the account currency ({c.underlying})", notional, cap_n)
     if notional > cap_n:
         return deny("trade.size_per_order", "ORDER_NOTIONAL_CAP",
                     f"order value {notional:,.0f} exceeds the per-order cap {cap_n:,.0f}",
@@ -183,11 +189,13 @@ def check_size_per_order(c: Candidate, ctx: TradeContext, policy: RiskPolicy) ->
 
 
 def order_notional(c: Candidate) -> float:
-    """Gross order value: Σ |price| × ratio × multiplier × quantity (entry price for linear)."""
+    """Gross order value in the account currency: Σ |price| × ratio × multiplier × quantity (a
+    linear leg at the entry, valued as `margin.unit_value` does: USDJPY units are dollars)."""
     total = 0.0
     for leg in c.legs:
         price = leg.mid if leg.instrument.is_option or c.entry is None else c.entry
-        total += abs(price) * leg.ratio * leg.instrument.multiplier
+        value = abs(price) if leg.instrument.is_option else unit_value(leg.instrument, price)
+        total += value * leg.ratio * leg.instrument.multiplier
     return total * c.quantity
 
 

@@ -4,6 +4,7 @@ naked shorts, buying power and sizing. Same signature as the market checks."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from dorado_tui.domain.candidates import Candidate
 from dorado_tui.domain.decisions import Decision
@@ -11,15 +12,21 @@ from dorado_tui.domain.orders import Action
 from dorado_tui.risk._decide import deny, ok
 from dorado_tui.risk.breakers import sizing_multiplier
 from dorado_tui.risk.context import TradeContext, constraints_for
-from dorado_tui.risk.margin import capital_requirement, coverage
-from dorado_tui.risk.policy import RiskPolicy
-from dorado_tui.risk.sizing import SizingFacts, size_candidate
+from dorado_tui.risk.layers import binding_cap, cash_secured, committed_capital
+from dorado_tui.risk.margin import coverage
+from dorado_tui.risk.policy import RiskPolicy, is_unlayered
+from dorado_tui.risk.sizing import SizingFacts, quantity_increment, size_candidate
 
 
 def check_layer(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
-    """The candidate's strategy layer must exist, be enabled and allow the template."""
+    """The candidate's strategy layer must exist, be enabled and allow the template. When the
+    policy defines layers, a trade without one is refused: it would bypass every layer limit."""
     if not policy.layers:
         return ok("trade.layer", "no strategy layers configured")
+    if is_unlayered(c.strategy_layer):
+        return deny("trade.layer", "LAYER_MISSING",
+                    f"bot {c.bot_id} names no strategy layer; the risk policy defines "
+                    f"{', '.join(policy.layers)} and every trade must belong to one")
     layer = policy.layer(c.strategy_layer)
     if layer is None:
         return deny("trade.layer", "LAYER_UNKNOWN",
@@ -102,32 +109,26 @@ def check_stop_distance(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> 
 
 
 def max_loss_cap(c: Candidate, nav: float, policy: RiskPolicy) -> float:
-    """The tightest per-trade max-loss cap: absolute, % of NAV, and the layer's own."""
-    caps = [policy.trade.max_loss_per_trade, policy.trade.max_loss_per_trade_pct / 100.0 * nav]
-    layer = policy.layer(c.strategy_layer)
-    if layer is not None and layer.max_loss_per_trade is not None:
-        caps.append(layer.max_loss_per_trade)
-    return min(caps)
+    """The tighter per-trade max-loss cap for the candidate: each cap its layer sets replaces the
+    global one of the same name (see `dorado_tui.risk.layers.loss_caps`)."""
+    return binding_cap(policy, c.strategy_layer, nav).value
 
 
 def check_max_loss(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
-    total, cap = c.total_max_loss, max_loss_cap(c, ctx.nav, policy)
+    total, cap = c.total_max_loss, binding_cap(policy, c.strategy_layer, ctx.nav)
     if not math.isfinite(total) or total < 0:
         return deny("trade.max_loss", "MAX_LOSS_UNDEFINED", f"max loss {total:g} is not defined",
-                    total, cap)
-    if total > cap:
+                    total, cap.value)
+    if total > cap.value:
         return deny("trade.max_loss", "MAX_LOSS_PER_TRADE",
-                    f"max loss {total:,.2f} exceeds the per-trade cap {cap:,.2f}", total, cap)
-    return ok("trade.max_loss", f"max loss {total:,.2f} within {cap:,.2f}", total, cap)
-
-
-def _cash_secured(c: Candidate, policy: RiskPolicy) -> bool:
-    layer = policy.layer(c.strategy_layer)
-    return bool(layer and layer.cash_secured_puts)
+                    f"max loss {total:,.2f} exceeds the per-trade cap {cap.value:,.2f} ({cap.source})",
+                    total, cap.value)
+    return ok("trade.max_loss", f"max loss {total:,.2f} within {cap.value:,.2f} ({cap.source})", total, cap.value)
 
 
 def check_naked_shorts(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
-    cov = coverage(c, shares_available=ctx.shares_available, cash_secured_puts=_cash_secured(c, policy))
+    cov = coverage(c, shares_available=ctx.shares_available,
+                   cash_secured_puts=cash_secured(policy, c.strategy_layer))
     if cov.naked and not policy.trade.allow_naked_short_options:
         legs = ", ".join(c.legs[i].instrument.symbol for i in cov.naked)
         return deny("trade.naked_short", "NAKED_SHORT_OPTION",
@@ -138,13 +139,15 @@ def check_naked_shorts(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> D
 
 
 def check_buying_power(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decision:
-    need = capital_requirement(c, shares_available=ctx.shares_available,
-                               cash_secured_puts=_cash_secured(c, policy),
-                               underlying_price=ctx.underlying_price, margin_rate=ctx.margin_rate)
+    """Capital the trade commits (as its layer measures it, or at the caller's broker margin
+    rate) against the buying power left after the policy's buffer."""
+    need = committed_capital(c, policy, shares_available=ctx.shares_available,
+                             underlying_price=ctx.underlying_price, margin_rate=ctx.margin_rate)
     available = ctx.buying_power - policy.trade.min_buying_power_buffer_pct / 100.0 * ctx.nav
     if not math.isfinite(need):
-        return deny("trade.buying_power", "MARGIN_UNKNOWN",
-                    "cannot margin the naked short without the underlying price", need, available)
+        why = ("cannot margin the naked short without the underlying price" if c.dte is not None else
+               f"cannot value {c.underlying} in the account currency")
+        return deny("trade.buying_power", "MARGIN_UNKNOWN", why, need, available)
     if need > available:
         return deny("trade.buying_power", "INSUFFICIENT_BUYING_POWER",
                     f"needs {need:,.2f} of buying power, {available:,.2f} available", need, available)
@@ -156,9 +159,9 @@ def check_sizing(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> Decisio
     """The candidate's quantity must not exceed what sizing allows under the latched multipliers."""
     facts = ctx.sizing or SizingFacts(nav=ctx.nav)
     multiplier = facts.multiplier * sizing_multiplier(ctx.states, ctx.scopes(c), ctx.regime, ctx.now, policy)
-    facts = SizingFacts(facts.nav, facts.portfolio_heat_pct, facts.drawdown_pct, facts.regime_confidence,
-                        facts.iv_rank, facts.win_rate_20, facts.underlying_vol_pct, multiplier)
-    sized = size_candidate(c, facts, policy, max_loss_cap=max_loss_cap(c, ctx.nav, policy))
+    facts = replace(facts, multiplier=multiplier, shares_available=ctx.shares_available)
+    sized = size_candidate(c, facts, policy, max_loss_cap=max_loss_cap(c, ctx.nav, policy),
+                           quantity_step=quantity_increment(c))
     if not sized.decision.passed:
         return sized.decision
     if c.quantity > sized.quantity + 1e-9:

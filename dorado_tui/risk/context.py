@@ -93,7 +93,9 @@ class TradeContext:
     instrument's venue session is open now (the caller asks its calendar); `buying_power` is
     what the account can still commit; `shares_available` are shares of the underlying held
     and not already covering calls; `limit_price` is the net combo price the order would carry
-    (positive = debit, negative = credit), None while not yet priced.
+    (positive = debit, negative = credit), None while not yet priced; `margin_rate` is the
+    broker's share of notional an FX/crypto position needs, None = the layer's
+    `notional_margin_pct` (what the radar reserves against the layer's budget).
     """
 
     now: datetime
@@ -109,7 +111,7 @@ class TradeContext:
     recent_orders: tuple[RecentOrder, ...] = ()
     contracts_today: float = 0.0
     limit_price: float | None = None
-    margin_rate: float = 1.0
+    margin_rate: float | None = None
     states: TradingStateBook = field(default_factory=TradingStateBook)
     locks: tuple[Lock, ...] = ()
     sizing: SizingFacts | None = None

@@ -23,12 +23,16 @@ from dorado_tui.risk.portfolio import ASSET_CLASSES, PortfolioState
 
 @dataclass(frozen=True, slots=True)
 class LayerFigures:
+    """One layer's usage, % of NAV: capital, heat, and the largest heat and capital in one name."""
+
     name: str
     capital_pct: float
     heat_pct: float
     count: int
     max_underlying_pct: float
     max_underlying: str
+    max_underlying_capital_pct: float = 0.0
+    max_capital_underlying: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +47,7 @@ class Exposure:
     max_cluster_pct: float
     max_cluster: tuple[str, ...]
     layers: tuple[LayerFigures, ...]
-    delta_pct: float
+    delta_pct: float  # dollar delta and gamma of the options book; beta_delta_pct covers every class
     gamma_pct: float
     vega_pct: float
     theta_pct: float
@@ -81,10 +85,10 @@ def measure(state: PortfolioState, policy: RiskPolicy) -> Exposure:
     out = np.empty(k.N_OUT)
     by_class = np.empty(len(ASSET_CLASSES))
     by_cluster = np.empty(int(state.cluster.max(initial=0)) + 1)
-    layer_out = np.empty((len(state.layers), 3))
+    layer_out = np.empty((len(state.layers), 6))
     grid = np.empty((spot_shocks.size, vol_shocks.size))
     k.measure_kernel(state.u_data, state.spot, state.beta, state.cluster, state.asset_class, state.cov,
-                     state.layer_heat_u, spot_shocks, vol_shocks, float(p.var_horizon_days),
+                     state.layer_heat_u, state.layer_capital_u, spot_shocks, vol_shocks, float(p.var_horizon_days),
                      out, by_class, by_cluster, layer_out, grid)
     nav, names = state.nav, state.names
     scale = 100.0 / nav if nav > 0 else math.nan
@@ -101,7 +105,8 @@ def measure(state: PortfolioState, policy: RiskPolicy) -> Exposure:
         max_cluster_pct=f[k.O_MAX_CLUSTER],
         max_cluster=tuple(names[i] for i in members),
         layers=tuple(LayerFigures(name, lcap[i] * scale, row[0] * scale, lcount[i], row[1] * scale,
-                                  names[int(row[2])] if names else "")
+                                  names[int(row[2])] if names else "", row[4] * scale,
+                                  names[int(row[5])] if names else "")
                      for i, (name, row) in enumerate(zip(state.layers, layer_out.tolist(), strict=True))),
         delta_pct=f[k.O_DELTA],
         gamma_pct=f[k.O_GAMMA],

@@ -9,7 +9,9 @@ cannot make a trade look cheaper than it is. Rules (per combo unit, account curr
 - short calls covered by shares (held or bought in the same combo) reserve nothing more;
 - any other short option is naked: CBOE/Reg-T style max(20 % S − OTM, 10 % S or K) × mult
   plus premium; without an underlying price it cannot be margined (infinite requirement);
-- linear instruments (stock, FX, crypto) reserve price × quantity × multiplier × margin rate;
+- linear instruments (stock, FX, crypto) reserve their notional in the account currency ×
+  margin rate (a USD-based pair such as USDJPY: one unit is one dollar; a pair neither quoted in
+  nor based on the account currency cannot be valued here: infinite requirement);
 then the net premium is subtracted (credit) or added (debit).
 """
 
@@ -19,8 +21,11 @@ import math
 from dataclasses import dataclass
 
 from dorado_tui.domain.candidates import Candidate, CandidateLeg
-from dorado_tui.domain.instruments import Right, SecType
+from dorado_tui.domain.instruments import Instrument, Right, SecType
 from dorado_tui.domain.orders import Action
+
+#: Currencies the account is kept in (stablecoins count as dollars).
+ACCOUNT_CURRENCIES = frozenset({"USD", "USDC", "USDT"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +169,22 @@ def capital_requirement(
     return max(0.0, per_unit) * qty
 
 
+def unit_value(inst: Instrument, price: float) -> float:
+    """Account-currency value of one unit at `price`: quoted in the account currency, the price;
+    a USD-based FX pair (USDJPY), one dollar; anything else cannot be valued here (nan)."""
+    if inst.currency in ACCOUNT_CURRENCIES:
+        return abs(price)
+    if inst.sec_type is SecType.FX and inst.symbol[:3] in ACCOUNT_CURRENCIES:
+        return 1.0
+    return math.nan
+
+
 def _linear_requirement(candidate: Candidate, qty: float, margin_rate: float) -> float:
     total = 0.0
     for leg in candidate.legs:
         price = candidate.entry if candidate.entry is not None else leg.mid
-        total += abs(price) * leg.ratio * leg.instrument.multiplier
+        value = unit_value(leg.instrument, price)
+        if not math.isfinite(value):
+            return math.inf
+        total += value * leg.ratio * leg.instrument.multiplier
     return total * qty * margin_rate

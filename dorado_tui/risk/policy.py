@@ -4,6 +4,21 @@ The file's top-level mapping *is* a `RiskPolicy` (keys `version`, `portfolio`, `
 `circuit_breakers`, `protections`, `layers`, `alerts`). Percentages are percent of NAV unless a
 field says otherwise (2.0 means 2 %). The model does no I/O: the settings loader reads the YAML
 and calls `RiskPolicy.model_validate`, which reports every bad field with its location.
+
+Strategy layers (seed 000) are the unit of isolation: each has its own capital budget, heat and
+limits (`LayerPolicy`). What a layer changes for a trade in it:
+- its DTE window and per-underlying limit narrow the global ones;
+- its per-trade max-loss caps REPLACE the global `trade` caps of the same name (field by field:
+  a cap the layer leaves null is inherited), so a wheel layer can admit a cash-secured put
+  whose max loss (strike × 100 − credit) no 0.5–4 % risk budget covers, while spreads stay under
+  the global caps;
+- `sizing_method: capital_pct` sizes its trades by committed capital (a share of the layer's
+  budget) instead of the bot's risk-% method;
+- FX/crypto positions commit `notional_margin_pct` of their notional against its budget.
+When the policy defines layers, every trade must belong to one: a bot without a layer is a
+configuration error (`dorado config check`) and the radar refuses its trades (LAYER_MISSING)
+rather than letting them bypass the layer limits. `layers: {}` turns layers off: only the
+portfolio-wide limits apply.
 """
 
 from __future__ import annotations
@@ -11,7 +26,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 Pct = Annotated[float, Field(ge=0.0, le=100.0)]
 
@@ -46,8 +61,11 @@ class AssetClassLimits(_Frozen):
 
 
 class GreeksBounds(_Frozen):
-    """Portfolio Greeks as % of NAV: dollar delta (Σ Δ·S), dollar gamma per 1 % move
-    (Σ Γ·S²/100), vega per vol point and theta per day, all in account currency."""
+    """Portfolio Greeks of the options book (PRD: Greeks aggregation, options only) as % of NAV:
+    dollar delta (Σ Δ·S), dollar gamma per 1 % move (Σ Γ·S²/100), vega per vol point and theta
+    per day, all in account currency. FX and crypto direction is bounded by their heat, layers,
+    VaR and the cross-asset beta-weighted delta instead: a 2 % risk on a 1.3 % FX stop is a
+    150 % notional that no options delta bound is meant for."""
 
     delta_pct: Bounds = Bounds(min=-50.0, max=50.0)
     gamma_pct: Bounds = Bounds(min=-5.0, max=5.0)
@@ -60,8 +78,9 @@ class PortfolioLimits(_Frozen):
 
     max_heat_pct: Pct = 30.0
     """Sum of max loss at risk over all open positions, % of NAV."""
-    max_single_underlying_pct: Pct = 10.0
-    """Max loss at risk in any one underlying, % of NAV."""
+    max_single_underlying_pct: Pct = 15.0
+    """Max loss at risk in any one underlying (all layers together), % of NAV. Above the PRD's
+    example 10: one cash-secured put on a ~$100 underlying is 10 % of a $100k account."""
     max_asset_class_pct: AssetClassLimits = AssetClassLimits()
     max_correlated_cluster_pct: Pct = 20.0
     """Max loss at risk in any cluster of correlated underlyings, % of NAV."""
@@ -97,9 +116,19 @@ class PortfolioLimits(_Frozen):
 
 
 class SizingMethod(StrEnum):
+    """Risk-% methods: a trade's max loss may be this % of NAV (bounded 0.5–4 %)."""
+
     FIXED_RISK_PCT = "fixed_risk_pct"
     VOL_ADJUSTED = "vol_adjusted"
     ADAPTIVE_RULES = "adaptive_rules"
+
+
+class CapitalSizing(StrEnum):
+    """A layer's own method: size by the capital a trade commits, not by a risk %."""
+
+    CAPITAL_PCT = "capital_pct"
+    """units = ⌊(layer budget × capital_per_trade_pct × breaker multiplier) / capital per unit⌋,
+    also within the per-trade max-loss caps (the wheel's measure: cash committed)."""
 
 
 class AdaptiveRules(_Frozen):
@@ -126,7 +155,8 @@ class AdaptiveRules(_Frozen):
 
 
 class SizingPolicy(_Frozen):
-    """How much of NAV one trade may put at risk (its max loss), % of NAV."""
+    """How much of NAV one trade may put at risk (its max loss), % of NAV. A layer may size its
+    trades by committed capital instead (`LayerPolicy.sizing_method: capital_pct`)."""
 
     default_method: SizingMethod = SizingMethod.ADAPTIVE_RULES
     base_risk_pct: float = Field(2.0, ge=0.5, le=4.0)
@@ -259,8 +289,22 @@ class LayerPolicy(_Frozen):
     max_heat_pct: Pct
     """Max loss at risk of the layer's positions, % of NAV."""
     max_single_underlying_pct: Pct | None = None
+    """Max loss at risk in any one underlying from this layer, % of NAV."""
+    max_underlying_capital_pct: Pct | None = None
+    """Capital committed in any one underlying by this layer, % of NAV (crypto: the PRD's 3 %
+    per token, enforced here whatever the template's sizing did)."""
     max_positions: int = Field(20, ge=0, le=10_000)
     max_loss_per_trade: float | None = Field(None, gt=0.0)
+    """Replaces trade.max_loss_per_trade for this layer's trades (account currency)."""
+    max_loss_per_trade_pct: Pct | None = None
+    """Replaces trade.max_loss_per_trade_pct for this layer's trades (% of NAV)."""
+    sizing_method: CapitalSizing | None = None
+    """capital_pct: size this layer's trades by committed capital, whatever the bot's method."""
+    capital_per_trade_pct: Pct | None = None
+    """capital_pct: share of the layer's capital budget one trade may commit, %."""
+    notional_margin_pct: float = Field(100.0, gt=0.0, le=100.0)
+    """Capital an FX/crypto position in this layer commits, % of its notional in the account
+    currency: 100 = unlevered (spot crypto); FX on margin at least the broker's rate (5 = 20:1)."""
     templates: tuple[str, ...] = ()
     """Templates the layer may trade; empty means any."""
     min_dte: int | None = Field(None, ge=0)
@@ -275,6 +319,9 @@ class LayerPolicy(_Frozen):
     def _ordered(self) -> Self:
         if self.min_dte is not None and self.max_dte is not None and self.min_dte > self.max_dte:
             raise ValueError(f"min_dte {self.min_dte} is greater than max_dte {self.max_dte}")
+        if self.sizing_method is CapitalSizing.CAPITAL_PCT and not self.capital_per_trade_pct:
+            raise ValueError("sizing_method capital_pct needs capital_per_trade_pct (share of the "
+                             "layer's capital budget one trade may commit, > 0)")
         return self
 
 
@@ -284,14 +331,31 @@ class AlertPolicy(_Frozen):
     warn_at_limit_fraction: float = Field(0.8, gt=0.0, le=1.0)
 
 
+#: Reserved for positions and candidates without a layer (they fail the layer checks).
+UNASSIGNED_LAYER = "unassigned"
+
+
+def is_unlayered(name: str | None) -> bool:
+    """True for a trade or position that names no strategy layer."""
+    return not name or name == UNASSIGNED_LAYER
+
+
 def _default_layers() -> dict[str, LayerPolicy]:
+    """The shipped layers for a $100k simulation account (config/risk_policy.yaml says why)."""
     return {
-        "L1_wheel": LayerPolicy(capital_budget_pct=50.0, max_heat_pct=15.0, cash_secured_puts=True,
-                                templates=("short_put", "wheel", "covered_call"), max_dte=60),
-        "L2_credit_spreads": LayerPolicy(capital_budget_pct=35.0, max_heat_pct=12.0,
-                                         max_dte=60, min_dte=7),
-        "ZERO_DTE": LayerPolicy(capital_budget_pct=10.0, max_heat_pct=3.0, max_dte=0,
+        "L1_wheel": LayerPolicy(
+            capital_budget_pct=15.0, max_heat_pct=15.0, max_single_underlying_pct=12.0, max_positions=3,
+            max_loss_per_trade=25_000.0, max_loss_per_trade_pct=12.0,
+            sizing_method=CapitalSizing.CAPITAL_PCT, capital_per_trade_pct=80.0,
+            templates=("short_put", "wheel", "covered_call"), max_dte=60, cash_secured_puts=True),
+        "L2_credit_spreads": LayerPolicy(capital_budget_pct=8.0, max_heat_pct=8.0,
+                                         max_single_underlying_pct=4.0, max_dte=60, min_dte=7),
+        "ZERO_DTE": LayerPolicy(capital_budget_pct=2.0, max_heat_pct=2.0, max_dte=0,
                                 max_positions=5, daily_loss_halt_pct=1.0),
+        "L3_fx": LayerPolicy(capital_budget_pct=15.0, max_heat_pct=4.0, max_positions=3,
+                             notional_margin_pct=5.0, templates=("fx_momentum",)),
+        "L4_crypto": LayerPolicy(capital_budget_pct=6.0, max_heat_pct=1.0, max_positions=2,
+                                 max_underlying_capital_pct=3.0, templates=("crypto_momentum",)),
     }
 
 
@@ -306,15 +370,26 @@ class RiskPolicy(_Frozen):
     trade: TradeLimits = TradeLimits()
     circuit_breakers: CircuitBreakers = CircuitBreakers()
     protections: Protections = Protections()
-    layers: dict[str, LayerPolicy] = Field(default_factory=_default_layers)
+    layers: dict[str, LayerPolicy] = Field(default_factory=_default_layers, validate_default=True)
+    """Strategy layers by name; every trade names one of them (see the module docstring).
+    Empty: layers are off and only the portfolio-wide limits apply."""
     alerts: AlertPolicy = AlertPolicy()
 
-    @model_validator(mode="after")
-    def _layer_budgets(self) -> Self:
-        total = sum(layer.capital_budget_pct for layer in self.layers.values() if layer.enabled)
-        if total > 100.0 + 1e-9:
-            raise ValueError(f"enabled layers' capital budgets sum to {total:g} %, more than 100 %")
-        return self
+    @field_validator("layers")
+    @classmethod
+    def _layer_budgets(cls, layers: dict[str, LayerPolicy], info: ValidationInfo) -> dict[str, LayerPolicy]:
+        """Layer names are not the unassigned marker; budgets fit what min_cash_pct leaves."""
+        reserved = [name for name in layers if is_unlayered(name)]
+        if reserved:
+            raise ValueError(f"{reserved[0]!r} cannot name a layer: it marks trades without one")
+        portfolio = info.data.get("portfolio")
+        min_cash = portfolio.min_cash_pct if isinstance(portfolio, PortfolioLimits) else 0.0
+        total = sum(layer.capital_budget_pct for layer in layers.values() if layer.enabled)
+        if total > 100.0 - min_cash + 1e-9:
+            raise ValueError(f"enabled layers' capital budgets sum to {total:g} %, more than the "
+                             f"{100.0 - min_cash:g} % that portfolio.min_cash_pct {min_cash:g} leaves "
+                             "to commit (layers must not compete for the same capital)")
+        return layers
 
     def layer(self, name: str) -> LayerPolicy | None:
         """The policy of a strategy layer, or None when the layer is not configured."""

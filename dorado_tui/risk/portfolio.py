@@ -4,7 +4,8 @@
 state with one candidate added in O(underlyings) (the selection loop calls it per candidate).
 Units: delta in shares of the underlying, gamma in shares per unit of its price, vega in
 account currency per vol point, theta and carry in account currency per day; max loss (heat)
-and capital in account currency.
+and capital in account currency. A USD-based FX pair (USDJPY, priced in yen) adds its delta in
+units worth one account-currency unit per unit of price, so that delta × spot stays dollars.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import numpy as np
 
 from dorado_tui.domain.candidates import Candidate
 from dorado_tui.domain.instruments import AssetClass
-from dorado_tui.risk._kernels import CAPITAL, CARRY, DELTA, GAMMA, HEAT, THETA, VEGA
+from dorado_tui.risk._kernels import CAPITAL, CARRY, DELTA, GAMMA, HEAT, OPTIONS_CLASS, THETA, VEGA
 from dorado_tui.risk.clusters import Correlations, FloatArray, IntArray, align, daily_covariance
-from dorado_tui.risk.margin import capital_requirement
+from dorado_tui.risk.margin import capital_requirement, unit_value
+from dorado_tui.risk.policy import LayerPolicy
 
 ASSET_CLASSES: tuple[AssetClass, ...] = tuple(AssetClass)
 _AC_INDEX = {ac: i for i, ac in enumerate(ASSET_CLASSES)}
+assert _AC_INDEX[AssetClass.EQUITY_OPTIONS] == OPTIONS_CLASS, "the kernel's options class moved"
 _ROWS = 7
 
 
@@ -72,7 +75,9 @@ class PortfolioState:
     """Aggregated exposures by underlying (U columns) and strategy layer (L rows); read-only.
 
     `u_data` rows: heat, capital, delta, gamma, vega, theta, carry (see `_kernels`).
-    `layer_heat_u` is L × U max loss; `layer_capital` and `layer_count` are per layer.
+    `layer_heat_u` and `layer_capital_u` are L × U max loss and capital; `layer_capital` and
+    `layer_count` are per layer; `layer_margin` is each layer's share of an FX/crypto notional
+    that `simulate_add` reserves by default (1.0 for a layer it does not know).
     """
 
     nav: float
@@ -90,12 +95,16 @@ class PortfolioState:
     layer_count: IntArray
     index: Mapping[str, int]
     layer_index: Mapping[str, int]
+    layer_capital_u: FloatArray
+    layer_margin: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     added: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, nav: float, cash: float, positions: Iterable[PositionRisk], market: MarketFacts,
-              *, layers: Iterable[str] = (), cluster_threshold: float = 0.7) -> PortfolioState:
-        """Aggregate open positions; every underlying in `market.spots` is known up front."""
+              *, layers: Iterable[str] | Mapping[str, LayerPolicy] = (),
+              cluster_threshold: float = 0.7) -> PortfolioState:
+        """Aggregate open positions; every underlying in `market.spots` is known up front.
+        `layers` as the policy's mapping also gives each layer's FX/crypto margin share."""
         pos = list(positions)
         names = tuple(dict.fromkeys([*(n.upper() for n in market.spots), *(p.underlying.upper() for p in pos)]))
         layer_names = tuple(dict.fromkeys([*layers, *(p.layer for p in pos)]))
@@ -107,22 +116,27 @@ class PortfolioState:
         n, nl = len(names), len(layer_names)
         u_data, ac = np.zeros((_ROWS, n)), np.zeros(n, dtype=np.int64)
         lh, lc, cnt = np.zeros((nl, n)), np.zeros(nl), np.zeros(nl, dtype=np.int64)
+        lcu = np.zeros((nl, n))
         for p in pos:
             i, j = idx[p.underlying.upper()], lidx[p.layer]
             u_data[:, i] += p.row()
             ac[i] = _AC_INDEX[p.asset_class]
             lh[j, i] += p.max_loss
             lc[j] += p.capital
+            lcu[j, i] += p.capital
             cnt[j] += 1
+        margin = {name: lp.notional_margin_pct / 100.0 for name, lp in layers.items()
+                  if isinstance(lp, LayerPolicy)} if isinstance(layers, Mapping) else {}
         state = cls(
             nav=nav, cash=cash, names=names, asset_class=ac,
             spot=np.array([spots.get(name, math.nan) for name in names], dtype=np.float64),
             beta=np.array([betas.get(name, 1.0) for name in names], dtype=np.float64),
             cluster=labels, cov=daily_covariance(rho, names, {k.upper(): v for k, v in market.annual_vols.items()}),
             u_data=u_data, layers=layer_names, layer_heat_u=lh, layer_capital=lc, layer_count=cnt,
-            index=MappingProxyType(idx), layer_index=MappingProxyType(lidx),
+            index=MappingProxyType(idx), layer_index=MappingProxyType(lidx), layer_capital_u=lcu,
+            layer_margin=MappingProxyType(margin),
         )
-        _ro(ac, state.spot, state.beta, labels, state.cov, u_data, lh, lc, cnt)
+        _ro(ac, state.spot, state.beta, labels, state.cov, u_data, lh, lc, cnt, lcu)
         return state
 
     @property
@@ -178,29 +192,33 @@ class PortfolioState:
         """A new state with `candidate` (at its quantity) added; this state is unchanged.
 
         `capital` defaults to the candidate's requirement with short puts cash-secured (the
-        conservative reserve); `carry_per_day` is the FX swap / funding the trade would pay (< 0)
-        or earn.
+        conservative reserve) and FX/crypto at its layer's margin share; `carry_per_day` is the FX
+        swap / funding the trade would pay (< 0) or earn.
         """
-        state = self._with_underlying(candidate)._with_layer(candidate.strategy_layer)
+        layer = candidate.strategy_layer
+        state = self._with_underlying(candidate)._with_layer(layer)
         i = state.index[candidate.underlying.upper()]
-        j = state.layer_index[candidate.strategy_layer]
+        j = state.layer_index[layer]
         q, loss = candidate.quantity, candidate.total_max_loss
-        need = capital if capital is not None else capital_requirement(candidate, cash_secured_puts=True)
+        need = capital if capital is not None else capital_requirement(
+            candidate, cash_secured_puts=True, margin_rate=state.layer_margin.get(layer, 1.0))
         u_data = state.u_data.copy()
-        u_data[:, i] += (loss, need, candidate.delta * q, candidate.gamma * q, candidate.vega * q,
-                         candidate.theta * q, carry_per_day)
+        u_data[:, i] += (loss, need, candidate.delta * q * _delta_scale(candidate), candidate.gamma * q,
+                         candidate.vega * q, candidate.theta * q, carry_per_day)
         lh, lc, cnt = state.layer_heat_u.copy(), state.layer_capital.copy(), state.layer_count.copy()
+        lcu = state.layer_capital_u.copy()
         lh[j, i] += loss
         lc[j] += need
+        lcu[j, i] += need
         cnt[j] += 1
         ac = state.asset_class
         if ac[i] != _AC_INDEX[candidate.asset_class]:
             ac = ac.copy()
             ac[i] = _AC_INDEX[candidate.asset_class]
             _ro(ac)
-        _ro(u_data, lh, lc, cnt)
+        _ro(u_data, lh, lc, cnt, lcu)
         return replace(state, u_data=u_data, layer_heat_u=lh, layer_capital=lc, layer_count=cnt,
-                       asset_class=ac, added=(*state.added, candidate.id))
+                       layer_capital_u=lcu, asset_class=ac, added=(*state.added, candidate.id))
 
     def _with_underlying(self, candidate: Candidate) -> PortfolioState:
         """Grow the arrays for an underlying the market facts did not name: no vol, no
@@ -219,6 +237,7 @@ class PortfolioState:
             cluster=np.append(self.cluster, int(self.cluster.max(initial=-1)) + 1), cov=cov,
             u_data=np.hstack([self.u_data, np.zeros((_ROWS, 1))]),
             layer_heat_u=np.hstack([self.layer_heat_u, np.zeros((len(self.layers), 1))]),
+            layer_capital_u=np.hstack([self.layer_capital_u, np.zeros((len(self.layers), 1))]),
         )
 
     def _with_layer(self, layer: str) -> PortfolioState:
@@ -230,4 +249,15 @@ class PortfolioState:
             layer_heat_u=np.vstack([self.layer_heat_u, np.zeros((1, len(self.names)))]),
             layer_capital=np.append(self.layer_capital, 0.0),
             layer_count=np.append(self.layer_count, 0),
+            layer_capital_u=np.vstack([self.layer_capital_u, np.zeros((1, len(self.names)))]),
         )
+
+
+def _delta_scale(candidate: Candidate) -> float:
+    """Linear trades: account-currency value of one unit per unit of its price (1/price for a
+    USD-based pair priced in yen, 1 when priced in dollars); options: 1."""
+    if candidate.entry is None or candidate.entry <= 0 or not candidate.legs \
+            or any(leg.instrument.is_option for leg in candidate.legs):
+        return 1.0
+    value = unit_value(candidate.legs[0].instrument, candidate.entry)
+    return value / candidate.entry if math.isfinite(value) else 1.0

@@ -7,7 +7,7 @@ import math
 
 from dorado_tui.domain.decisions import Decision, Verdict
 from dorado_tui.risk.exposure import Exposure, LayerFigures, measure
-from dorado_tui.risk.policy import Bounds, LayerPolicy, RiskPolicy
+from dorado_tui.risk.policy import Bounds, LayerPolicy, RiskPolicy, is_unlayered
 from dorado_tui.risk.portfolio import ASSET_CLASSES, PortfolioState
 
 _TOL = 1e-9
@@ -41,16 +41,24 @@ def within(check: str, code: str, what: str, figure: float, bounds: Bounds) -> D
 
 
 def _layer_decision(fig: LayerFigures, lp: LayerPolicy | None, warn: float) -> Decision:
-    """The layer's first breached limit (budget, heat, one underlying, positions), else its budget use."""
+    """The layer's first breached limit (budget, heat, one underlying's heat and capital,
+    positions), else its most used limit."""
     check = f"portfolio.layer.{fig.name}"
+    if lp is None and is_unlayered(fig.name):
+        return Decision(check, False, "LAYER_MISSING",
+                        f"{fig.count} position(s) belong to no strategy layer while the policy defines "
+                        "layers: assign their bots a layer or close them", fig.count, 0, {})
     if lp is None:
         return Decision(check, False, "LAYER_UNKNOWN", f"layer {fig.name} has positions but no budget",
                         None, None, {})
     limits = [("LAYER_BUDGET", "capital", fig.capital_pct, lp.capital_budget_pct),
               ("LAYER_HEAT", "heat", fig.heat_pct, lp.max_heat_pct)]
     if lp.max_single_underlying_pct is not None:
-        limits.append(("LAYER_CONCENTRATION", f"in {fig.max_underlying}", fig.max_underlying_pct,
+        limits.append(("LAYER_CONCENTRATION", f"heat in {fig.max_underlying}", fig.max_underlying_pct,
                        lp.max_single_underlying_pct))
+    if lp.max_underlying_capital_pct is not None:
+        limits.append(("LAYER_UNDERLYING_CAPITAL", f"capital in {fig.max_capital_underlying}",
+                       fig.max_underlying_capital_pct, lp.max_underlying_capital_pct))
     for code, what, figure, limit in limits:
         if not figure <= limit * (1 + _TOL) + _TOL:
             return cap(check, code, f"layer {fig.name} {what}", figure, limit, warn)
@@ -79,8 +87,9 @@ def portfolio_decisions(x: Exposure, policy: RiskPolicy) -> tuple[Decision, ...]
     out.append(cap("portfolio.cluster", "CLUSTER_CONCENTRATION",
                    f"correlated cluster {'/'.join(x.max_cluster)}", x.max_cluster_pct,
                    p.max_correlated_cluster_pct, w))
-    out.extend(_layer_decision(f, policy.layer(f.name), w) for f in x.layers
-               if f.count or policy.layer(f.name) is not None)
+    if policy.layers:  # `layers: {}` turns layers off: only the portfolio-wide limits apply
+        out.extend(_layer_decision(f, policy.layer(f.name), w) for f in x.layers
+                   if f.count or policy.layer(f.name) is not None)
     g = p.greeks
     out += [
         within("portfolio.greeks.delta", "DELTA_BOUNDS", "dollar delta", x.delta_pct, g.delta_pct),

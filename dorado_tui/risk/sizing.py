@@ -1,8 +1,12 @@
-"""Position sizing: fixed risk %, vol-adjusted and the PRD's adaptive rules, bounded 0.5–4 %.
+"""Position sizing: fixed risk %, vol-adjusted and the PRD's adaptive rules, bounded 0.5–4 %;
+and a layer's `capital_pct` (cash committed, the wheel's measure).
 
-Every method yields a risk percentage inside the policy's [min_risk_pct, max_risk_pct]; the
+Every risk-% method yields a percentage inside the policy's [min_risk_pct, max_risk_pct]; the
 latched breaker/vol-regime multiplier then only ever shrinks it. The quantity is the largest
-whole step whose max loss fits the budget, so sizing can never put more at risk than allowed.
+whole step whose max loss fits the budget and the per-trade caps (the layer's where it sets
+them), so sizing can never put more at risk than allowed. `capital_pct` (set on a layer) takes
+the largest step whose committed capital fits the layer's per-trade share of its budget × the
+multiplier and whose max loss fits the per-trade caps.
 """
 
 from __future__ import annotations
@@ -12,7 +16,15 @@ from dataclasses import dataclass
 
 from dorado_tui.domain.candidates import Candidate
 from dorado_tui.domain.decisions import Decision
-from dorado_tui.risk.policy import RiskPolicy, SizingMethod, SizingPolicy
+from dorado_tui.domain.instruments import SecType
+from dorado_tui.risk.layers import committed_capital, layer_of, loss_caps
+from dorado_tui.risk.policy import (
+    CapitalSizing,
+    LayerPolicy,
+    RiskPolicy,
+    SizingMethod,
+    SizingPolicy,
+)
 
 CHECK = "trade.sizing"
 
@@ -29,14 +41,20 @@ class SizingFacts:
     win_rate_20: float | None = None
     underlying_vol_pct: float | None = None
     multiplier: float = 1.0
+    layer_heat_pct: float | None = None
+    """Heat of the candidate's layer, % of NAV: adaptive sizing's headroom counts it too."""
+    shares_available: float = 0.0
+    """Shares held and free to cover calls (capital_pct: a covered call commits none)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Sizing:
-    """The sizing outcome: quantity, the risk % before and after the multiplier, and why."""
+    """The sizing outcome: quantity, the risk % before and after the multiplier, and why.
+
+    For capital_pct the percentages are the capital share of NAV and `budget` is capital."""
 
     quantity: float
-    method: SizingMethod
+    method: SizingMethod | CapitalSizing
     method_risk_pct: float
     risk_pct: float
     budget: float
@@ -49,8 +67,10 @@ def _bounded(pct: float, sizing: SizingPolicy) -> float:
     return max(sizing.min_risk_pct, min(pct, sizing.max_risk_pct))
 
 
-def adaptive_risk_pct(facts: SizingFacts, policy: RiskPolicy) -> tuple[float, tuple[str, ...]]:
-    """PRD Phase-1 rules: each adverse condition multiplies the base risk %, then bounds."""
+def adaptive_risk_pct(facts: SizingFacts, policy: RiskPolicy,
+                      layer: LayerPolicy | None = None) -> tuple[float, tuple[str, ...]]:
+    """PRD Phase-1 rules: each adverse condition multiplies the base risk %, then bounds. The heat
+    headroom is the portfolio's, or the layer's when that is smaller and its heat is known."""
     rules, size = policy.sizing.adaptive, policy.sizing.base_risk_pct
     steps = [f"base {size:g} %"]
     conf, ivr, win, dd = facts.regime_confidence, facts.iv_rank, facts.win_rate_20, facts.drawdown_pct
@@ -69,15 +89,19 @@ def adaptive_risk_pct(facts: SizingFacts, policy: RiskPolicy) -> tuple[float, tu
         if applies:
             size *= factor
             steps.append(f"{label} → × {factor:g}")
-    headroom = (policy.portfolio.max_heat_pct - facts.portfolio_heat_pct) * rules.heat_headroom_fraction
+    room, whose = policy.portfolio.max_heat_pct - facts.portfolio_heat_pct, "heat"
+    layer_room = None if layer is None or facts.layer_heat_pct is None else layer.max_heat_pct - facts.layer_heat_pct
+    if layer_room is not None and layer_room < room:
+        room, whose = layer_room, "layer heat"
+    headroom = room * rules.heat_headroom_fraction
     if size > headroom:
         size = headroom
-        steps.append(f"heat headroom caps at {headroom:g} %")
+        steps.append(f"{whose} headroom caps at {headroom:g} %")
     return _bounded(size, policy.sizing), tuple(steps)
 
 
-def method_risk_pct(method: SizingMethod, facts: SizingFacts,
-                    policy: RiskPolicy) -> tuple[float, tuple[str, ...]]:
+def method_risk_pct(method: SizingMethod, facts: SizingFacts, policy: RiskPolicy,
+                    layer: LayerPolicy | None = None) -> tuple[float, tuple[str, ...]]:
     """The risk % of NAV a method gives, always within the policy's bounds."""
     sizing = policy.sizing
     if method is SizingMethod.FIXED_RISK_PCT:
@@ -88,7 +112,7 @@ def method_risk_pct(method: SizingMethod, facts: SizingFacts,
             return _bounded(sizing.base_risk_pct, sizing), ("vol unknown: base risk",)
         pct = sizing.base_risk_pct * sizing.vol_reference_pct / vol
         return _bounded(pct, sizing), (f"base × {sizing.vol_reference_pct:g}/{vol:g} vol = {pct:.4g} %",)
-    return adaptive_risk_pct(facts, policy)
+    return adaptive_risk_pct(facts, policy, layer)
 
 
 def size_candidate(
@@ -96,29 +120,85 @@ def size_candidate(
     facts: SizingFacts,
     policy: RiskPolicy,
     *,
-    method: SizingMethod | None = None,
+    method: SizingMethod | CapitalSizing | None = None,
     max_loss_cap: float | None = None,
     quantity_step: float = 1.0,
 ) -> Sizing:
-    """Largest quantity (a multiple of `quantity_step`) whose max loss fits the risk budget.
+    """Largest quantity (a multiple of `quantity_step`) within the budget.
 
-    The budget is the method's risk % × multiplier × NAV, capped by the trade limits
-    (absolute and % of NAV) and `max_loss_cap` (e.g. the layer's own cap).
+    The method is the candidate's layer's `sizing_method` (a layer that sizes by capital always
+    does), else `method`, else the policy's default. Risk-% methods: the budget is the risk % × multiplier × NAV, capped by the per-trade
+    caps (the layer's where it sets them) and `max_loss_cap`. capital_pct: see `size_by_capital`.
     """
-    chosen = method or policy.sizing.default_method
-    pct, steps = method_risk_pct(chosen, facts, policy)
-    multiplier = max(0.0, min(1.0, facts.multiplier))
-    final_pct = pct * multiplier
-    caps = [final_pct / 100.0 * facts.nav, policy.trade.max_loss_per_trade,
-            policy.trade.max_loss_per_trade_pct / 100.0 * facts.nav]
+    layer = layer_of(policy, candidate.strategy_layer)
+    chosen = (layer.sizing_method if layer is not None else None) or method or policy.sizing.default_method
+    caps = [cap.value for cap in loss_caps(policy, candidate.strategy_layer, facts.nav)]
     if max_loss_cap is not None:
         caps.append(max_loss_cap)
-    budget = max(0.0, min(caps))
+    multiplier = max(0.0, min(1.0, facts.multiplier))
+    if isinstance(chosen, CapitalSizing):
+        return size_by_capital(candidate, facts, policy, min(caps), multiplier, quantity_step)
+    pct, steps = method_risk_pct(chosen, facts, policy, layer)
+    final_pct = pct * multiplier
+    budget = max(0.0, min(final_pct / 100.0 * facts.nav, *caps))
     unit = candidate.max_loss
     quantity = _quantity(budget, unit, quantity_step)
     decision = _decision(chosen, final_pct, budget, unit, quantity, multiplier)
     return Sizing(quantity, chosen, pct, final_pct, budget, quantity * unit if quantity else 0.0,
                   (*steps, f"× multiplier {multiplier:g} = {final_pct:.4g} %"), decision)
+
+
+def size_by_capital(candidate: Candidate, facts: SizingFacts, policy: RiskPolicy, loss_cap: float,
+                    multiplier: float, step: float) -> Sizing:
+    """capital_pct: the largest step whose committed capital fits the layer's per-trade share of
+    its budget × `multiplier` and whose max loss fits `loss_cap`."""
+    name, layer = candidate.strategy_layer, layer_of(policy, candidate.strategy_layer)
+    if layer is None or not layer.capital_per_trade_pct:
+        return _by_capital(0.0, "CAPITAL_SHARE_UNSET", f"capital_pct needs a layer with capital_per_trade_pct; "
+                           f"{name!r} has none", candidate.max_loss, 0.0, 0.0, multiplier)
+    share = layer.capital_budget_pct * layer.capital_per_trade_pct / 100.0
+    budget = max(0.0, share * multiplier / 100.0 * facts.nav)
+    unit_capital = committed_capital(candidate, policy, quantity=1.0, shares_available=facts.shares_available)
+    unit_loss = candidate.max_loss
+    if not (math.isfinite(unit_loss) and unit_loss > 0):
+        return _by_capital(0.0, "MAX_LOSS_UNDEFINED", f"cannot size: max loss per unit is {unit_loss:g} "
+                           "(must be a positive number)", unit_loss, budget, share, multiplier)
+    if not (math.isfinite(unit_capital) and unit_capital >= 0):
+        return _by_capital(0.0, "CAPITAL_UNDEFINED", f"cannot size: the capital one unit commits is "
+                           f"{unit_capital:g}", unit_capital, budget, share, multiplier)
+    by_capital = _quantity(budget, unit_capital, step) if unit_capital > 0 else math.inf
+    quantity = min(by_capital, _quantity(max(0.0, loss_cap), unit_loss, step))
+    of_layer = f"{layer.capital_per_trade_pct:g} % of layer {name}'s budget"
+    if quantity > 0:
+        return _by_capital(quantity, "OK", f"capital_pct: {quantity:g} × capital {unit_capital:,.2f} = "
+                           f"{quantity * unit_capital:,.2f} within {budget:,.2f} ({of_layer}); max loss "
+                           f"{quantity * unit_loss:,.2f} within the per-trade cap {loss_cap:,.2f}",
+                           quantity * unit_capital, budget, share, multiplier, unit_loss)
+    if by_capital <= 0:
+        why = (f"capital per trade {budget:,.2f} ({share * multiplier:.3g} % of NAV: {of_layer}) is "
+               f"smaller than one unit's committed capital {unit_capital:,.2f}")
+        return _by_capital(0.0, "SIZE_BELOW_ONE_UNIT", why, unit_capital, budget, share, multiplier)
+    why = f"per-trade max-loss cap {loss_cap:,.2f} is smaller than one unit's max loss {unit_loss:,.2f}"
+    return _by_capital(0.0, "SIZE_BELOW_ONE_UNIT", why, unit_loss, loss_cap, share, multiplier)
+
+
+def _by_capital(quantity: float, code: str, reason: str, figure: float, limit: float, share_pct: float,
+                multiplier: float, unit_loss: float = 0.0) -> Sizing:
+    """A capital_pct outcome: its decision holds the figure against the limit that decided it."""
+    facts = {"method": CapitalSizing.CAPITAL_PCT.value, "capital_pct": share_pct * multiplier,
+             "quantity": quantity, "multiplier": multiplier}
+    decision = Decision(CHECK, code == "OK", code, reason, figure, limit, facts)
+    steps = (f"capital share {share_pct:.4g} % of NAV × multiplier {multiplier:g}",)
+    return Sizing(quantity, CapitalSizing.CAPITAL_PCT, share_pct, share_pct * multiplier, limit,
+                  quantity * unit_loss, steps, decision)
+
+
+def quantity_increment(candidate: Candidate) -> float:
+    """The finest quantity the candidate can be ordered in: whole option contracts, shares and FX
+    units; crypto to 10⁻⁸ of a coin. The sizing check sizes at this increment, so a venue's
+    coarser lot (an FX micro lot, 0.001 BTC) always sizes within what the check allows."""
+    crypto = any(leg.instrument.sec_type is SecType.CRYPTO for leg in candidate.legs)
+    return 1e-8 if crypto else 1.0
 
 
 def _quantity(budget: float, unit_loss: float, step: float) -> float:

@@ -33,7 +33,7 @@ def test_shipped_policy_file_validates_and_matches_model_defaults() -> None:
     assert policy.trade.spread_quality_flag_pct == 15.0
     assert policy.trade.spread_quality_exclude_pct == 20.0
     assert not policy.trade.allow_naked_short_options
-    assert set(policy.layers) == {"L1_wheel", "L2_credit_spreads", "ZERO_DTE"}
+    assert set(policy.layers) == {"L1_wheel", "L2_credit_spreads", "ZERO_DTE", "L3_fx", "L4_crypto"}
 
 
 def test_every_bad_field_is_reported_with_its_location() -> None:
@@ -55,6 +55,14 @@ def test_every_bad_field_is_reported_with_its_location() -> None:
         ({"layers": {"a": {"capital_budget_pct": 70, "max_heat_pct": 5},
                      "b": {"capital_budget_pct": 40, "max_heat_pct": 5}}},
          "capital budgets sum to 110 %"),
+        ({"portfolio": {"min_cash_pct": 60}},  # the shipped layers' 46 % no longer fit the 40 % left
+         "enabled layers' capital budgets sum to 46 %, more than the 40 % that portfolio.min_cash_pct 60 "
+         "leaves to commit"),
+        ({"layers": {"w": {"capital_budget_pct": 10, "max_heat_pct": 5, "sizing_method": "capital_pct"}}},
+         "sizing_method capital_pct needs capital_per_trade_pct"),
+        ({"layers": {"unassigned": {"capital_budget_pct": 10, "max_heat_pct": 5}}},
+         "'unassigned' cannot name a layer: it marks trades without one"),
+        ({"sizing": {"default_method": "capital_pct"}}, "Input should be 'fixed_risk_pct'"),
     ],
 )
 def test_cross_field_rules_refuse_inconsistent_policies(data: dict[str, Any], message: str) -> None:

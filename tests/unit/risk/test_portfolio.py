@@ -60,7 +60,8 @@ def test_build_aggregates_positions_by_underlying_and_layer() -> None:
     i = state.index["SPY"]
     assert (state.heat[i], state.delta[i]) == (1_500.0, 6.0)
     assert state.capital.sum() == pytest.approx(1_000 + 500 + 9_000)
-    assert state.layer_count.tolist() == [1, 1, 1]
+    assert dict(zip(state.layers, state.layer_count.tolist(), strict=True)) == {
+        "L1_wheel": 1, "L2_credit_spreads": 1, "ZERO_DTE": 1, "L3_fx": 0, "L4_crypto": 0}
     assert state.layer_heat_u[state.layer_index["ZERO_DTE"], i] == 500.0
     assert state.cluster[state.index["SPY"]] == state.cluster[state.index["QQQ"]]
     assert state.cluster[state.index["SPY"]] != state.cluster[state.index["TLT"]]
@@ -98,14 +99,14 @@ def test_heat_boundary(loss: float, passed: bool) -> None:
 
 
 def test_single_underlying_concentration_boundary_and_text() -> None:
-    assert _decision(_state(_pos("TLT", 10_000)), "portfolio.underlying").passed
-    d = _decision(_state(_pos("TLT", 10_001)), "portfolio.underlying")
-    assert (d.passed, d.reason) == (False, "exposure to TLT 10.00 % exceeds the limit 10 %")
-    assert d.figure == pytest.approx(10.001)
+    assert _decision(_state(_pos("TLT", 15_000)), "portfolio.underlying").passed
+    d = _decision(_state(_pos("TLT", 15_001)), "portfolio.underlying")
+    assert (d.passed, d.reason) == (False, "exposure to TLT 15.00 % exceeds the limit 15 %")
+    assert d.figure == pytest.approx(15.001)
 
 
 def test_near_limit_is_a_passing_warning() -> None:
-    d = _decision(_state(_pos("TLT", 8_000)), "portfolio.underlying")
+    d = _decision(_state(_pos("TLT", 12_000)), "portfolio.underlying")  # 0.8 × 15 %
     assert (d.passed, d.code) == (True, "NEAR_LIMIT")
 
 
@@ -126,22 +127,23 @@ def test_correlated_cluster_sums_correlated_underlyings() -> None:
 
 
 def test_layers_are_isolated_each_against_its_own_budget() -> None:
-    full_l2 = _state(_pos("SPY", 6_000), _pos("TLT", 6_000))  # L2 heat 12 % = its limit
+    # L2 heat 8 % = its limit (4 % in each name, its per-name limit); capital 4 % of its 8 %
+    full_l2 = _state(_pos("SPY", 4_000, capital=2_000), _pos("TLT", 4_000, capital=2_000))
     assert _decision(full_l2, "portfolio.layer.L2_credit_spreads").passed
     more_l2 = full_l2.simulate_add(put_spread("GLD", short=190, long=185))  # + 380
     d = _decision(more_l2, "portfolio.layer.L2_credit_spreads")
     assert (d.passed, d.code) == (False, "LAYER_HEAT")
-    assert d.reason.startswith("layer L2_credit_spreads heat 12.")
+    assert d.reason == "layer L2_credit_spreads heat 8.38 % exceeds the limit 8 %"
     more_l1 = full_l2.simulate_add(replace(put_spread("GLD", short=190, long=185), strategy_layer="L1_wheel"))
     assert _decision(more_l1, "portfolio.layer.L1_wheel").passed
     assert _decision(more_l1, "portfolio.layer.L2_credit_spreads").passed
 
 
 def test_layer_capital_budget_and_position_count() -> None:
-    zero = [_pos("SPY", 100, "ZERO_DTE", capital=2_000) for _ in range(5)]
-    assert _decision(_state(*zero), "portfolio.layer.ZERO_DTE").passed  # 10 % budget, 5 positions
+    zero = [_pos("SPY", 100, "ZERO_DTE", capital=400) for _ in range(5)]
+    assert _decision(_state(*zero), "portfolio.layer.ZERO_DTE").passed  # 2 % budget, 5 positions
     d = _decision(_state(*zero, _pos("SPY", 100, "ZERO_DTE", capital=1)), "portfolio.layer.ZERO_DTE")
-    assert (d.code, d.reason) == ("LAYER_BUDGET", "layer ZERO_DTE capital 10.00 % exceeds the limit 10 %")
+    assert (d.code, d.reason) == ("LAYER_BUDGET", "layer ZERO_DTE capital 2.00 % exceeds the limit 2 %")
     six = [_pos("SPY", 100, "ZERO_DTE", capital=100) for _ in range(6)]
     d = _decision(_state(*six), "portfolio.layer.ZERO_DTE")
     assert (d.code, d.reason) == ("LAYER_MAX_POSITIONS", "layer ZERO_DTE holds 6 positions (max 5)")

@@ -93,3 +93,18 @@ async def test_report_without_bars_says_what_is_missing(db: Database, venue: Sim
     report = await build_risk_report(db, venue, RiskPolicy(), FixedClock(OPEN))
     assert report.positions == 0 and report.full is None
     assert "no daily bars for SPY: its VaR cannot be measured" in report.notes
+
+
+async def test_report_shows_every_layer_of_the_policy_with_its_budget(db: Database, venue: SimulationVenue) -> None:
+    report = await build_risk_report(db, venue, RiskPolicy(), FixedClock(OPEN))
+
+    layers = {d.check: d.reason for d in report.limits if d.check.startswith("portfolio.layer.")}
+    assert layers == {
+        "portfolio.layer.L1_wheel": "layer L1_wheel capital 0.00 % within 15 %",
+        "portfolio.layer.L2_credit_spreads": "layer L2_credit_spreads capital 0.00 % within 8 %",
+        "portfolio.layer.ZERO_DTE": "layer ZERO_DTE capital 0.00 % within 2 %",
+        "portfolio.layer.L3_fx": "layer L3_fx capital 0.00 % within 15 %",
+        "portfolio.layer.L4_crypto": "layer L4_crypto capital 0.00 % within 6 %",
+    }
+    shown = report.as_dict()["limits"]
+    assert {d["check"] for d in shown} >= set(layers)

@@ -65,7 +65,8 @@ def test_size_candidate_takes_the_largest_whole_quantity_in_budget() -> None:
 
 
 def test_size_below_one_unit_is_refused_with_the_figures() -> None:
-    sized = size_candidate(cash_secured_put(), SizingFacts(nav=100_000), POLICY)
+    outside_the_wheel = cash_secured_put(strategy_layer="L2_credit_spreads")  # risk-% sizing there
+    sized = size_candidate(outside_the_wheel, SizingFacts(nav=100_000), POLICY)
     assert (sized.quantity, sized.decision.code) == (0.0, "SIZE_BELOW_ONE_UNIT")
     assert sized.decision.reason == ("risk budget 2,000.00 (2 % of NAV) is smaller than one unit's "
                                      "max loss 4,900.00")

@@ -236,7 +236,8 @@ def test_max_loss_per_trade_boundary() -> None:
     at_cap = put_spread(short=440, long=419.2)  # 20.8 wide: max loss 2,080 − 120 = 1,960
     assert s.check_max_loss(replace(at_cap, max_loss=2_000.0), context(), POLICY).passed
     d = s.check_max_loss(replace(at_cap, max_loss=2_000.01), context(), POLICY)
-    assert (d.code, d.reason) == ("MAX_LOSS_PER_TRADE", "max loss 2,000.01 exceeds the per-trade cap 2,000.00")
+    assert (d.code, d.reason) == ("MAX_LOSS_PER_TRADE", "max loss 2,000.01 exceeds the per-trade cap 2,000.00 "
+                                                        "(trade.max_loss_per_trade)")
     small_nav = context(nav=40_000.0)  # 4 % of 40k = 1,600 is tighter than 2,000
     assert s.check_max_loss(replace(at_cap, max_loss=1_600.01), small_nav, POLICY).limit == 1_600.0
 
