@@ -118,7 +118,20 @@ def _policy_refs(loaded: LoadedFile, bot: Bot, policy: Any, template: LoadedFile
         yield doc.problem((*at, "sizing", "risk_pct"), "above the risk policy's sizing.max_risk_pct",
                           got=f"{bot.sizing.risk_pct:g}", allowed=f"0 < x ≤ {max_risk:g}")
     layers = getattr(policy, "layers", None)
-    if bot.strategy_layer is None or not isinstance(layers, dict) or not layers:
+    if not isinstance(layers, dict):
+        return
+    if not layers:
+        if bot.strategy_layer is not None:
+            yield doc.problem((*at, "strategy_layer"), "the risk policy defines no strategy layers "
+                              "(layers: {}); this layer's limits are not enforced",
+                              got=repr(bot.strategy_layer), severity="warning")
+        return
+    if bot.strategy_layer is None:
+        # An unlayered bot would bypass every layer's budget and limits: the radar refuses its trades.
+        yield doc.problem((*at, "strategy_layer"), "every bot needs a strategy layer while the risk "
+                          "policy defines layers (its budget and limits apply to the bot's trades)",
+                          got="null" if (*at, "strategy_layer") in doc.nodes else None,
+                          allowed=one_of(sorted(layers)))
         return
     layer = layers.get(bot.strategy_layer)
     if layer is None:

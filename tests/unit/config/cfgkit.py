@@ -35,6 +35,7 @@ bot:
   underlying: BTC
   venue_mode: simulation
   strategy_template: crypto_momentum
+  strategy_layer: L4_crypto
 """
 
 

@@ -71,7 +71,7 @@ CASES = [
     pytest.param(
         _spy("strategy_layer: L2_credit_spreads", "strategy_layer: L2_credit_spread"),
         ["config/bots/spy-ic.yaml:6:19 bot.strategy_layer: unknown strategy layer, did you mean "
-         "'L2_credit_spreads'? (got 'L2_credit_spread', allowed L1_wheel, L2_credit_spreads, ZERO_DTE)"],
+         "'L2_credit_spreads'? (got 'L2_credit_spread', allowed L1_wheel, L2_credit_spreads, L3_fx, L4_crypto, ZERO_DTE)"],
         id="unknown-layer"),
     pytest.param(
         _spy("strategy_layer: L2_credit_spreads", "strategy_layer: ZERO_DTE"),
