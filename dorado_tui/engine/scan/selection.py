@@ -10,7 +10,9 @@ twins are capped (PRD §3.3: 30 concurrent); beyond the cap the lowest scores ar
 
 Order-time checks (quote age, duplicates, price collar, contracts per day, session open, venue
 connection) are not run here: the lifecycle runs the full trade check with fresh quotes when the
-operator approves. A bot without a strategy layer is held to the portfolio-wide limits only.
+operator approves. Every verdict is the risk radar's as it gave it: the scan never turns a denial
+into a pass (a bot without a strategy layer is refused by the radar when the policy defines
+layers, and `dorado config check` reports it).
 """
 
 from __future__ import annotations
@@ -20,11 +22,10 @@ from dataclasses import dataclass, field, replace
 
 from dorado_tui.domain.candidates import Candidate, CandidateStatus
 from dorado_tui.domain.decisions import Decision
-from dorado_tui.engine.scan.model import UNLAYERED
 from dorado_tui.risk import checks_market as m
 from dorado_tui.risk import checks_strategy as s
 from dorado_tui.risk.context import TradeContext
-from dorado_tui.risk.margin import capital_requirement
+from dorado_tui.risk.layers import committed_capital
 from dorado_tui.risk.policy import RiskPolicy
 from dorado_tui.risk.portfolio import PortfolioState
 from dorado_tui.risk.portfolio_checks import check_portfolio
@@ -58,21 +59,14 @@ def rank(candidates: Sequence[Candidate]) -> list[Candidate]:
     return [replace(c, rank=i + 1) for i, c in enumerate(live)] + dropped
 
 
-def _unlayered(c: Candidate, d: Decision) -> Decision:
-    """Layer verdicts about a bot that has no layer: it is held to portfolio-wide limits only."""
-    if c.strategy_layer == UNLAYERED and not d.passed and d.code == "LAYER_UNKNOWN":
-        return Decision(d.check, True, "NO_LAYER", "no strategy layer: the portfolio-wide limits apply",
-                        d.figure, d.limit, d.details)
-    return d
-
-
 def trade_verdict(c: Candidate, ctx: TradeContext, policy: RiskPolicy) -> tuple[Decision, ...]:
-    return tuple(_unlayered(c, check(c, ctx, policy)) for check in SCAN_TRADE_CHECKS)
+    return tuple(check(c, ctx, policy) for check in SCAN_TRADE_CHECKS)
 
 
 def portfolio_verdict(c: Candidate, state: PortfolioState, policy: RiskPolicy) -> tuple[PortfolioState, tuple[Decision, ...]]:
-    simulated = state.simulate_add(c)
-    return simulated, tuple(_unlayered(c, d) for d in check_portfolio(simulated, policy).decisions)
+    """The portfolio with `c` added (committing the capital its layer measures) and every limit."""
+    simulated = state.simulate_add(c, capital=committed_capital(c, policy))
+    return simulated, check_portfolio(simulated, policy).decisions
 
 
 def _decide(c: Candidate, run: Running, ctx_for: ContextFor, policy: RiskPolicy, trade_policy: RiskPolicy) -> Candidate:
@@ -88,18 +82,13 @@ def _decide(c: Candidate, run: Running, ctx_for: ContextFor, policy: RiskPolicy,
     if failed:
         return _paper(c, failed[0].reason, tuple(failed))
     run.state = simulated
-    run.buying_power_used += capital_requirement(c, cash_secured_puts=_secured(c, policy))
+    run.buying_power_used += committed_capital(c, policy)
     run.selected_bots[c.bot_id] = c.rank
     summary = Decision("selection", True, "SELECTED",
                        f"passed {len(trade)} trade and {len(checks)} portfolio checks at rank {c.rank}")
     notes = tuple(d for d in (*trade, *checks) if d.code not in ("OK",) and d.passed)
     return replace(c, status=CandidateStatus.SELECTED, status_reason="awaiting approval",
                    gates=(*c.gates, *notes, summary))
-
-
-def _secured(c: Candidate, policy: RiskPolicy) -> bool:
-    layer = policy.layer(c.strategy_layer)
-    return bool(layer and layer.cash_secured_puts)
 
 
 def _paper(c: Candidate, reason: str, failed: tuple[Decision, ...]) -> Candidate:

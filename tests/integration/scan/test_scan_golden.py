@@ -88,7 +88,13 @@ def test_golden_scan_covers_selected_paper_and_skipped_underlyings(golden: Golde
     r = golden.result
 
     assert r.selected and r.paper and r.skipped
-    assert {c.bot_id for c in r.selected} <= {"spy-ic-01", "qqq-pcs-01"}
+    assert {c.bot_id for c in r.selected} == {"spy-ic-01", "qqq-pcs-01", "tlt-sp-01"}
+    # the wheel layer (capital_pct, its own per-trade caps) takes one TLT cash-secured put on
+    # $100k; the GLD put no longer fits its 15 % budget and the twin says which limit
+    (tlt,) = [c for c in r.selected if c.bot_id == "tlt-sp-01"]
+    assert (tlt.quantity, tlt.max_loss) == (1.0, pytest.approx(tlt.legs[0].instrument.strike * 100 - tlt.credit))
+    (gld,) = [c for c in r.paper if c.bot_id == "gld-wheel-01"]
+    assert gld.status_reason == "layer L1_wheel capital 18.88 % exceeds the limit 15 %"
     assert r.budget is not None and r.budget.trades > 0
     assert r.correlation == "Cross-asset correlation regime: diversified (4 PCs for 80%)"
 

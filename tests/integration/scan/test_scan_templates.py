@@ -44,10 +44,14 @@ def home(template_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Home:
         (home.root / "strategies" / f"{name}.yaml").write_text(text.replace(old, new).replace(
             "regime_requirements:\n    allowed_regimes: [goldilocks, risk_on, recovery]", "regime_requirements:\n"
             "    allowed_regimes: []"))
-        layer = "" if name == "far_expiry" else "  strategy_layer: L2_credit_spreads\n"  # no layer admits 400 DTE
+        layer = "LONG_DATED" if name == "far_expiry" else "L2_credit_spreads"  # no shipped layer admits 400 DTE
         (home.root / "config" / "bots" / f"{name}.yaml").write_text(
             f"bot:\n  id: {name.replace('_', '-')}\n  universe: calico-core\n  underlying: QQQ\n"
-            f"  strategy_template: {name}\n{layer}")
+            f"  strategy_template: {name}\n  strategy_layer: {layer}\n")
+    policy = home.root / "config" / "risk_policy.yaml"
+    text = policy.read_text()
+    assert "\nalerts:" in text
+    policy.write_text(text.replace("\nalerts:", "  LONG_DATED: {capital_budget_pct: 5, max_heat_pct: 1}\n\nalerts:"))
     return home
 
 

@@ -146,14 +146,41 @@ def test_one_position_per_bot_papers_its_alternatives() -> None:
         CandidateStatus.PAPER, "alternative to #1, selected for the same bot (one position per bot)")
 
 
-def test_unlayered_bot_is_held_to_portfolio_wide_limits_only() -> None:
+def test_the_radars_denial_of_an_unlayered_bot_stands_and_it_runs_as_a_paper_twin() -> None:
     policy = RiskPolicy()
-    c = rank([replace(vertical("fx", layer=UNLAYERED), score=0.9)])
+    c = rank([replace(vertical("fx", layer=UNLAYERED, bot="fx-1"), score=0.9)])
 
     (out,) = select(c, Running(state()), ctx_for(policy), policy, paper_slots=30)
 
-    assert out.status is CandidateStatus.SELECTED
-    assert any(d.code == "NO_LAYER" for d in out.gates)
+    assert out.status is CandidateStatus.PAPER
+    assert out.status_reason == ("bot fx-1 names no strategy layer; the risk policy defines L1_wheel, "
+                                 "L2_credit_spreads, ZERO_DTE, L3_fx, L4_crypto and every trade must belong to one")
+    layer = next(d for d in out.gates if d.check == "trade.layer")
+    assert (layer.passed, layer.code) == (False, "LAYER_MISSING")
+
+
+def cash_secured_put(cid: str, underlying: str, strike: float, credit: float) -> Candidate:
+    """A 40-DTE short put in the wheel layer: max loss strike × 100 − credit."""
+    short = leg("short_put", underlying, strike, Action.SELL, credit / 100 - 0.02, credit / 100 + 0.02, delta=-0.25)
+    return Candidate(id=cid, scan_id="s", bot_id=f"{underlying.lower()}-wheel", underlying=underlying,
+                     asset_class=AssetClass.EQUITY_OPTIONS, template="short_put", strategy_layer="L1_wheel",
+                     legs=(short,), expiry=EXP, dte=40, credit=credit, max_loss=strike * 100 - credit,
+                     max_profit=credit, width=None, breakevens=(strike - credit / 100,), pop=0.75, quantity=1.0,
+                     data_quality=1.0, spread_quality=0.05, delta=25.0, gamma=-1.0, vega=-10.0, theta=3.0)
+
+
+def test_a_cash_secured_put_is_selected_in_the_wheel_layer_and_the_next_one_papered_by_its_budget() -> None:
+    policy = RiskPolicy()
+    tlt = replace(cash_secured_put("tlt", "TLT", 86.0, 74.0), score=0.9)  # commits 8,526 of the 15 % budget
+    gld = replace(cash_secured_put("gld", "GLD", 285.0, 95.0), score=0.8)  # 28,405: more than 12 % per trade
+    spy = replace(cash_secured_put("spy", "SPY", 70.0, 60.0), score=0.7)   # 6,940: 8,526 + 6,940 > 15 %
+
+    out = select(rank([tlt, gld, spy]), Running(state()), ctx_for(policy), policy, paper_slots=30)
+
+    assert [c.status for c in out] == [CandidateStatus.SELECTED, CandidateStatus.PAPER, CandidateStatus.PAPER]
+    assert out[1].status_reason == ("max loss 28,405.00 exceeds the per-trade cap 12,000.00 "
+                                    "(layer L1_wheel max_loss_per_trade_pct 12 % of NAV)")
+    assert out[2].status_reason == "layer L1_wheel capital 15.47 % exceeds the limit 15 %"
 
 
 def test_paper_cap_keeps_the_best_scored_twins_and_drops_the_rest() -> None:
