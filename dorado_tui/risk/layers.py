@@ -7,10 +7,13 @@ wherever they are read (`config/risk_policy.yaml` documents them; `policy.py` th
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from dorado_tui.domain.account import Position
 from dorado_tui.domain.candidates import Candidate
-from dorado_tui.risk.margin import capital_requirement
+from dorado_tui.risk.margin import capital_requirement, unit_value
 from dorado_tui.risk.policy import LayerPolicy, RiskPolicy, is_unlayered
 
 
@@ -95,3 +98,21 @@ def committed_capital(candidate: Candidate, policy: RiskPolicy, *, quantity: flo
     return capital_requirement(candidate, quantity=quantity, shares_available=shares_available,
                                cash_secured_puts=rules.cash_secured, underlying_price=underlying_price,
                                margin_rate=rules.margin if margin_rate is None else margin_rate)
+
+
+def held_capital(policy: RiskPolicy, layer: str | None, legs: Iterable[Position], max_loss: float) -> float:
+    """Capital an open position commits against its layer, from its venue legs: FX, crypto and
+    shares at their dollar notional (mark, else cost) × the layer's margin share, options beside
+    them covered; a position of options only at its max loss (a defined-risk spread's or a
+    cash-secured put's committed capital). Infinite when a linear leg cannot be valued."""
+    margin, linear, found = _rules(policy, layer).margin, 0.0, False
+    for leg in legs:
+        if leg.instrument.is_option or leg.quantity == 0:
+            continue
+        found = True
+        price = leg.mark if leg.mark is not None else leg.avg_cost
+        value = unit_value(leg.instrument, price)
+        if not math.isfinite(value):
+            return math.inf
+        linear += abs(leg.quantity) * value * leg.instrument.multiplier * margin
+    return linear if found else max(0.0, max_loss)

@@ -9,12 +9,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from dorado_tui.domain.account import Position
 from dorado_tui.domain.candidates import Candidate
-from dorado_tui.domain.instruments import AssetClass, Right, SecType
+from dorado_tui.domain.instruments import AssetClass, Instrument, Right, SecType
 from dorado_tui.domain.orders import Action
 from dorado_tui.risk import checks_market as m
 from dorado_tui.risk.clusters import Correlations
 from dorado_tui.risk.context import TradeContext
+from dorado_tui.risk.layers import held_capital
 from dorado_tui.risk.policy import RiskPolicy
 from dorado_tui.risk.portfolio import MarketFacts, PortfolioState, PositionRisk
 from dorado_tui.risk.portfolio_checks import check_portfolio
@@ -144,3 +146,16 @@ def test_a_second_wheel_put_beyond_the_wheel_budget_is_refused_by_that_budget() 
     d = _decision(_state().simulate_add(tlt).simulate_add(gld), "portfolio.layer.L1_wheel")
 
     assert (d.passed, d.code, d.reason) == (False, "LAYER_BUDGET", "layer L1_wheel capital 18.88 % exceeds the limit 15 %")
+
+
+def test_held_positions_commit_their_layers_capital_from_their_legs() -> None:
+    btc = Position(Instrument("BTC", SecType.CRYPTO, "BTC"), 0.05, 60_000.0, mark=62_000.0)
+    usdjpy = Position(Instrument("USDJPY", SecType.FX, "USDJPY", currency="JPY"), -100_000, 150.0)
+    shares = Position(Instrument("GLD", SecType.STOCK, "GLD"), 100, 87.0, mark=90.0)
+    call = Position(leg("GLD", Right.CALL, 95.0, Action.SELL, 1.0, 1.1).instrument, -1, 1.05)
+    put = Position(leg("TLT", Right.PUT, 103.5, Action.SELL, 0.72, 0.76).instrument, -1, 0.74)
+
+    assert held_capital(POLICY, "L4_crypto", [btc], 300.0) == pytest.approx(3_100.0)  # at the mark, unlevered
+    assert held_capital(POLICY, "L3_fx", [usdjpy], 1_350.0) == pytest.approx(5_000.0)  # 100k dollars × 5 %
+    assert held_capital(POLICY, "L1_wheel", [shares, call], 8_700.0) == pytest.approx(9_000.0)  # covered call
+    assert held_capital(POLICY, "L1_wheel", [put], 10_276.0) == 10_276.0  # options only: the max loss
