@@ -7,9 +7,11 @@ the installed binary over the real engine (simulation venue, built-in scheduler)
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,13 +25,23 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 
 class Tmux:
-    """One detached tmux session running a command at a fixed size."""
+    """One detached tmux session running a command at a fixed size.
+
+    The command runs under `sh`, which writes its exit status to a file: tmux marks a pane dead
+    when its terminal closes, and under load may report the status only much later (the
+    process is then a zombie tmux has not reaped), so the file is the reliable witness.
+    """
 
     def __init__(self, command: list[str], env: dict[str, str], size: tuple[int, int] = (100, 30)) -> None:
         self.name = f"dorado-test-{uuid.uuid4().hex[:8]}"
+        fd, status = tempfile.mkstemp(prefix=f"{self.name}-", suffix=".status")
+        os.close(fd)
+        self.status_file = Path(status)
+        self.status_file.unlink()
         env_args = [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
+        script = f"{shlex.join(command)}; echo $? > {shlex.quote(str(self.status_file))}"
         self._tmux("new-session", "-d", "-s", self.name, "-x", str(size[0]), "-y", str(size[1]), *env_args,
-                   " ".join(command))
+                   shlex.join(["sh", "-c", script]))
         self._tmux("set-option", "-t", self.name, "remain-on-exit", "on")
 
     def _tmux(self, *args: str) -> str:
@@ -57,15 +69,17 @@ class Tmux:
             time.sleep(0.1)
 
     def wait_exit(self, timeout: float = 15.0) -> int:
+        """The console's exit status, once it has exited."""
         deadline = time.monotonic() + timeout
-        while self.pane("pane_dead") != "1":
+        while not self.status_file.exists() or not self.status_file.read_text().strip():
             if time.monotonic() > deadline:
                 raise AssertionError(f"console did not exit; screen was:\n{self.screen()}")
             time.sleep(0.1)
-        return int(self.pane("pane_dead_status"))
+        return int(self.status_file.read_text())
 
     def close(self) -> None:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True, check=False)
+        self.status_file.unlink(missing_ok=True)
 
 
 def _env(**extra: str) -> dict[str, str]:

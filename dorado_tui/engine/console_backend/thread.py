@@ -66,6 +66,9 @@ class EngineLoop:
             with contextlib.suppress(Exception):
                 loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
                 loop.run_until_complete(loop.shutdown_asyncgens())
+                # join the venue's worker threads here: left to interpreter shutdown, a thread
+                # still inside C code when the process exits can take the process down with it
+                loop.run_until_complete(loop.shutdown_default_executor())
             loop.close()
 
     async def run(self, coro: Coroutine[Any, Any, T]) -> T:

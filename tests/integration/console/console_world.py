@@ -43,7 +43,7 @@ def build_market() -> SimulatedMarket:
 
 
 #: The trading account's capital: a cash-secured put on TLT or GLD (≈ $10k at risk) fits its 2 %
-#: sizing budget and the per-trade caps below.
+#: sizing budget and the shipped policy's per-trade caps, so a scan selects one.
 CAPITAL = 1_000_000.0
 
 
@@ -78,18 +78,9 @@ async def store_history(home: Home, market: SimulatedMarket) -> None:
 
 
 def init_home(root: Path) -> Home:
-    """An initialised home that trades the test market (its spec saved in state/), with per-trade
-    caps a cash-secured put fits under, so a scan selects one."""
+    """An initialised home that trades the test market (its spec saved in state/)."""
     home = initialize(Home.at(root)).home
     save_spec(home.state_dir, SPEC)
-    path = home.config_dir / "risk_policy.yaml"
-    text = path.read_text()
-    for old, new in (("max_loss_per_trade: 2000 ", "max_loss_per_trade: 20000 "),
-                     ("max_loss_per_trade_pct: 4\n", "max_loss_per_trade_pct: 20\n"),
-                     ("max_single_underlying_pct: 10\n", "max_single_underlying_pct: 20\n")):
-        assert old in text, f"risk_policy.yaml changed: {old!r} not found"
-        text = text.replace(old, new)
-    path.write_text(text)
     return home
 
 
