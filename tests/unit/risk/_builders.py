@@ -94,3 +94,17 @@ def context(**overrides: Any) -> TradeContext:
                         venue_connected=True, quote_time=NOW - timedelta(seconds=2),
                         underlying_price=450.0)
     return replace(base, **overrides)
+
+
+def linear(symbol: str, entry: float, stop: float, quantity: float, *, layer: str,
+           sec: SecType = SecType.FX, currency: str = "USD", loss: float | None = None) -> Candidate:
+    """A long FX/crypto trade; `loss` is the per-unit max loss in dollars (default |entry − stop|)."""
+    inst = Instrument(symbol, sec, symbol, currency=currency)
+    spot = CandidateLeg("spot", inst, Action.BUY, 1, entry * 0.9999, entry * 1.0001)
+    asset = AssetClass.FX if sec is SecType.FX else AssetClass.CRYPTO
+    template = "fx_momentum" if sec is SecType.FX else "crypto_momentum"
+    base = put_spread()
+    return replace(base, underlying=symbol, asset_class=asset, template=template, strategy_layer=layer,
+                   legs=(spot,), expiry=None, dte=None, credit=0.0, width=None, entry=entry, stop=stop,
+                   max_loss=abs(entry - stop) if loss is None else loss, quantity=quantity, delta=1.0,
+                   gamma=0.0, vega=0.0, theta=0.0)

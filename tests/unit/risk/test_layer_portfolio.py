@@ -22,8 +22,7 @@ from dorado_tui.risk.portfolio import MarketFacts, PortfolioState, PositionRisk
 from dorado_tui.risk.portfolio_checks import check_portfolio
 from dorado_tui.risk.trade import check_trade
 
-from ._builders import NOW, cash_secured_put, context, leg
-from .test_layers import linear
+from ._builders import NOW, cash_secured_put, context, leg, linear
 
 POLICY = RiskPolicy()
 NAV = 100_000.0

@@ -11,15 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dorado_tui.domain.candidates import Candidate, CandidateLeg
-from dorado_tui.domain.instruments import AssetClass, Instrument, SecType
-from dorado_tui.domain.orders import Action
+from dorado_tui.domain.instruments import SecType
 from dorado_tui.risk import checks_strategy as s
 from dorado_tui.risk.layers import binding_cap, committed_capital, loss_caps
 from dorado_tui.risk.policy import CapitalSizing, RiskPolicy, SizingMethod
 from dorado_tui.risk.sizing import SizingFacts, size_candidate
 
-from ._builders import cash_secured_put, context, put_spread
+from ._builders import cash_secured_put, context, linear, put_spread
 
 POLICY = RiskPolicy()
 NAV = 100_000.0
@@ -30,20 +28,6 @@ def _with_layer(name: str, **fields: Any) -> RiskPolicy:
     layers = {k: v.model_dump() for k, v in POLICY.layers.items()}
     layers[name] = {**layers[name], **fields}
     return RiskPolicy.model_validate({**POLICY.model_dump(), "layers": layers})
-
-
-def linear(symbol: str, entry: float, stop: float, quantity: float, *, layer: str,
-           sec: SecType = SecType.FX, currency: str = "USD", loss: float | None = None) -> Candidate:
-    """A long FX/crypto trade; `loss` is the per-unit max loss in dollars (default |entry − stop|)."""
-    inst = Instrument(symbol, sec, symbol, currency=currency)
-    leg = CandidateLeg("spot", inst, Action.BUY, 1, entry * 0.9999, entry * 1.0001)
-    asset = AssetClass.FX if sec is SecType.FX else AssetClass.CRYPTO
-    template = "fx_momentum" if sec is SecType.FX else "crypto_momentum"
-    base = put_spread()
-    return replace(base, underlying=symbol, asset_class=asset, template=template, strategy_layer=layer,
-                   legs=(leg,), expiry=None, dte=None, credit=0.0, width=None, entry=entry, stop=stop,
-                   max_loss=abs(entry - stop) if loss is None else loss, quantity=quantity, delta=1.0,
-                   gamma=0.0, vega=0.0, theta=0.0)
 
 
 # --- per-trade caps: a layer's cap replaces the global one of the same name ---------------------
