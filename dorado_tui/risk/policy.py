@@ -180,8 +180,9 @@ class TradeLimits(_Frozen):
     """Trade-level limits (PRD table plus broker 15c3-5-style market-access controls)."""
 
     max_loss_per_trade: float = Field(2_000.0, gt=0.0)
-    """Absolute cap on one trade's max loss, account currency."""
+    """Absolute cap on one trade's max loss, account currency (a layer may replace it)."""
     max_loss_per_trade_pct: Pct = 4.0
+    """Cap on one trade's max loss, % of NAV (a layer may replace it)."""
     min_dte: int = Field(0, ge=0, le=3650)
     max_dte: int = Field(60, ge=0, le=3650)
     min_abs_delta: float = Field(0.05, ge=0.0, le=1.0)
