@@ -2,8 +2,9 @@
 risk service, the lifecycle, the scanner handing its candidates to the lifecycle, and the kill
 switch, registered in `runtime.services` so the built-in scheduler's jobs use the same ones.
 
-Built off the event loop where it is CPU work: the configuration is validated and the simulated
-market (a few seconds) is built in a worker thread, so the console paints and ticks meanwhile.
+Opened on the engine's own loop (`thread.EngineLoop`), so validating the configuration and
+building the simulated market (a few seconds) never hold up the console's loop; the store's
+schema is checked before the market is built, so a home that was never initialised fails fast.
 Venues that cannot be reached do not stop the console: it opens on the store, shows the venue
 disconnected with the error, and keeps trying (`VenueLink`).
 """
@@ -23,7 +24,7 @@ from dorado_tui.engine.kill_switch import KillSwitch
 from dorado_tui.engine.lifecycle.service import Lifecycle
 from dorado_tui.engine.lifecycle.settings import LifecycleSettings
 from dorado_tui.engine.risk_service import RiskService
-from dorado_tui.engine.runtime import Runtime, build_venues, open_runtime
+from dorado_tui.engine.runtime import Runtime, open_runtime
 from dorado_tui.engine.scan.model import ScanResult
 from dorado_tui.engine.scan.service import Scanner
 from dorado_tui.home import Home
@@ -111,23 +112,12 @@ class ConsoleEngine:
         return self.rt.config
 
 
-async def _venues(config: Config, clock: Clock) -> tuple[VenueAdapter, VenueAdapter]:
-    if config.dorado.venue.mode == "simulation":
-        return await asyncio.to_thread(build_venues, config, clock)
-    # IB's client binds to the running loop: build it here (the market half still costs its seconds)
-    return build_venues(config, clock)
-
-
 @asynccontextmanager
 async def open_engine(home: Home, clock: Clock, *, config: Config | None = None, venue: VenueAdapter | None = None,
                       twin_venue: VenueAdapter | None = None, settings: LifecycleSettings | None = None,
                       operator: str | None = None) -> AsyncIterator[ConsoleEngine]:
     """Open the console's services on the running loop; close them (never cancelling an order)."""
-    if config is None:
-        config = await asyncio.to_thread(load_config, home)
-    if venue is None or twin_venue is None:
-        built, built_twin = await _venues(config, clock)
-        venue, twin_venue = venue or built, twin_venue or built_twin
+    config = config or load_config(home)
     who = operator or operator_name()
     async with open_runtime(config=config, clock=clock, venue=venue, twin_venue=twin_venue, connect=False) as rt:
         link = VenueLink((rt.twin_venue, rt.venue))

@@ -14,6 +14,7 @@ from console_world import backend as engine_backend
 
 from dorado_tui.domain.candidates import CandidateStatus
 from dorado_tui.domain.clock import FixedClock
+from dorado_tui.domain.errors import StoreError
 from dorado_tui.domain.states import BotState, TradingState
 from dorado_tui.engine.console_backend import (
     ConsoleCore,
@@ -285,3 +286,15 @@ async def test_the_built_in_scheduler_takes_the_lease_and_a_second_console_attac
         await second_backend.close()
     holder = await backend.call(lambda core: SqlLeases(core.engine.rt.db, clock).holder("scheduler"))
     assert first.role is SchedulerRole.OFF and holder is None
+
+
+async def test_opening_on_a_store_never_initialised_says_so_and_stops_the_engine_loop(
+        home: Home, market: SimulatedMarket, clock: FixedClock) -> None:
+    for name in ("dorado.db", "dorado.db-wal", "dorado.db-shm"):
+        (home.state_dir / name).unlink(missing_ok=True)
+    b = engine_backend(home, market, clock)
+
+    with pytest.raises(StoreError, match="is not initialised: run `dorado init`"):
+        await b.open()
+
+    assert not b.thread.running
