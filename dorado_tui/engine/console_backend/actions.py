@@ -10,12 +10,14 @@ from __future__ import annotations
 from dorado_tui.domain.annotations import AnnotationTag
 from dorado_tui.domain.decisions import Decision
 from dorado_tui.domain.errors import BadInput, RefusedByTradingState
+from dorado_tui.domain.states import TradingState
 from dorado_tui.engine.console_backend.engine import ConsoleEngine
 from dorado_tui.engine.console_views import ActionResult, KillReport
 from dorado_tui.engine.lifecycle.approval import ApprovalRefused, ApprovalResult
 from dorado_tui.engine.lifecycle.ids import handle
 from dorado_tui.engine.scan.model import ScanResult
 from dorado_tui.engine.scan.service import ScanBusy
+from dorado_tui.risk.trading_state import GLOBAL
 
 
 def scan_message(result: ScanResult) -> str:
@@ -79,10 +81,18 @@ async def kill(engine: ConsoleEngine) -> KillReport:
 
 
 async def resume(engine: ConsoleEngine, reason: str) -> ActionResult:
-    """Clear the global HALT and its latched trips, audited with the operator's reason."""
+    """Clear the global HALT and every latched breaker, each scope audited with the operator's
+    reason (what the console's resume dialog announces)."""
     if not reason.strip():
         return ActionResult(False, "a resume needs a reason (what was checked)")
-    record = await engine.kill_switch.resume(reason.strip(), operator=engine.operator)
-    cleared = ", ".join(t.code for t in record.cleared) or "nothing was latched"
-    text = f"{record.scope} {record.previous.value} → ACTIVE by {record.operator}: {record.reason} (cleared: {cleared})"
-    return ActionResult(True, "trading resumed", (Decision("risk.resume", True, "RESUMED", text),))
+    book = await engine.risk.book()
+    latched = [s for s, st in sorted(book.scopes.items()) if s != GLOBAL and
+               (st.state is not TradingState.ACTIVE or st.trips)]
+    decisions = []
+    for scope in (GLOBAL, *latched):
+        record = await engine.risk.resume(scope, reason.strip(), engine.operator)
+        cleared = ", ".join(t.code for t in record.cleared) or "nothing was latched"
+        decisions.append(Decision("risk.resume", True, "RESUMED", f"{record.scope} {record.previous.value} → ACTIVE "
+                                  f"by {record.operator}: {record.reason} (cleared: {cleared})"))
+    scopes = f" and {len(latched)} latched scope(s)" if latched else ""
+    return ActionResult(True, f"trading resumed (global{scopes})", tuple(decisions))

@@ -298,3 +298,22 @@ async def test_opening_on_a_store_never_initialised_says_so_and_stops_the_engine
         await b.open()
 
     assert not b.thread.running
+
+
+async def test_resume_clears_the_halt_and_every_latched_breaker_with_the_reason(
+        backend: EngineConsoleBackend, clock: FixedClock) -> None:
+    trip = Trip("layer:ZERO_DTE", TradingState.REDUCING, "LAYER_DAILY_LOSS", "layer ZERO_DTE lost 1.1 %", clock.now())
+    await backend.call(lambda core: core.engine.risk.trip([trip]))
+    await backend.kill()
+
+    result = await backend.resume("losses reviewed")
+
+    assert result.ok and result.message == "trading resumed (global and 1 latched scope(s))"
+    assert [d.reason for d in result.decisions] == [
+        "global HALTED → ACTIVE by tester: losses reviewed (cleared: KILL_SWITCH)",
+        "layer:ZERO_DTE REDUCING → ACTIVE by tester: losses reviewed (cleared: LAYER_DAILY_LOSS)"]
+    states = await read_store(backend, risk_repo.trading_states)
+    assert {s: r.state for s, r in states.items()} == {"global": TradingState.ACTIVE,
+                                                       "layer:ZERO_DTE": TradingState.ACTIVE}
+    snap = await backend.snapshot()
+    assert snap.trading.global_state is TradingState.ACTIVE and snap.trading.kill_banner is None
