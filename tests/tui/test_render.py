@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 import pytest
 
 from dorado_tui.tui.keys import MODES
+from tui import seed
 from tui.conftest import build_app, settle
+from tui.fakes import RecordingBackend
 
 #: A piece of text each screen must show with the seeded state.
 EXPECTED = {
@@ -43,3 +46,16 @@ async def test_screen_paints_its_content(monkeypatch: pytest.MonkeyPatch, mode: 
         for expected in EXPECTED[mode]:
             assert expected in text, f"{mode}: {expected!r} not on screen"
         assert app.is_running
+
+
+async def test_the_risk_screen_shows_named_scenarios_below_the_stress_grid() -> None:
+    snap = seed.snapshot()
+    assert snap.risk is not None
+    risk = replace(snap.risk, scenarios=(("gfc_2008", -18_400.0), ("vol_spike", 2_150.0)))
+    app = build_app(RecordingBackend(replace(snap, risk=risk)))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        text = " ".join(_screen_text(app.export_screenshot()).split())  # styled runs come apart in SVG
+        assert "Named scenarios: gfc_2008 -$18.4k · vol_spike $2.1k" in text

@@ -7,7 +7,8 @@ losses and drawdown as positive fractions. Money stays in account currency. The 
 the radar's own (the policy's spot shocks in % and vol shocks in vol points, Taylor-revalued and
 capped per underlying, the figures its limit is checked on), turned from % of NAV into currency;
 VaR is the quant core's full-repricing historical VaR when the legs can be repriced, else the
-radar's delta-gamma VaR. The report reads a year of bars: `RiskViewCache` rebuilds it in the
+radar's delta-gamma VaR; the named scenarios (2008, 2020, ...) are the quant core's, repriced on
+the legs. The report reads a year of bars: `RiskViewCache` rebuilds it in the
 background on a cadence (and soon after the store changes), never inside a snapshot read.
 """
 
@@ -156,7 +157,8 @@ def risk_view(report: RiskReport, policy: RiskPolicy, greeks: Greeks, correlatio
                     drawdown=drawdown, drawdown_limit=dd_limit, greeks=greeks, var=_var(report, policy),
                     breakers=breaker_views(b, report.states, policy),
                     limits=tuple(as_console_units(d) for d in report.limits), stress=_stress(report),
-                    correlation=correlation)
+                    correlation=correlation,
+                    scenarios=tuple(report.full.scenarios.items()) if report.full is not None else ())
 
 
 class RiskViewCache:

@@ -95,3 +95,4 @@ class RiskView:
     limits: tuple[Decision, ...]
     stress: StressGridView | None = None
     correlation: CorrelationView | None = None
+    scenarios: tuple[tuple[str, float], ...] = ()  # named market scenarios: (name, portfolio P&L)

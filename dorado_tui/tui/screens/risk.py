@@ -7,13 +7,18 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
 
-from dorado_tui.engine.console_views import CorrelationView, DashboardSnapshot, StressGridView
+from dorado_tui.engine.console_views import (
+    CorrelationView,
+    DashboardSnapshot,
+    RiskView,
+    StressGridView,
+)
 from dorado_tui.tui import format as f
 from dorado_tui.tui.keys import RESUME_BINDING
 from dorado_tui.tui.messages import ResumeRequested
@@ -36,6 +41,18 @@ def stress_map(grid: StressGridView) -> Group:
     rows = [f"vol {f.pct(v, 0, signed=True)}" for v in grid.vol_shocks]
     return Group(Text("P&L by spot move (columns) and vol move (rows)", style="dim"),
                  heat_table(rows, cols, grid.pnl, bound, f.compact_money))
+
+
+def stress_panel(risk: RiskView) -> Group:
+    """The stress grid, then the named scenarios' P&L when the engine computed them."""
+    parts: list[RenderableType] = [stress_map(risk.stress)] if risk.stress else []
+    if risk.scenarios:
+        line = Text("Named scenarios: ", style="dim")
+        for i, (name, pnl) in enumerate(risk.scenarios):
+            line.append(("" if i == 0 else " · ") + f"{name} ")
+            line.append(f.compact_money(pnl), style="" if pnl >= 0 else f.NEG)
+        parts.append(line)
+    return Group(*parts)
 
 
 def correlation_map(corr: CorrelationView) -> Group:
@@ -75,8 +92,8 @@ class RiskScreen(ConsoleScreen):
         self.query_one("#limits", Panel).show_for(risk.limits if risk else None, decisions_table)
         self.query_one("#breakers-full", Panel).show_for(risk.breakers if risk else None,
                                                          lambda b: breakers_table(b, full=True))
-        self.query_one("#stress", Panel).show_for(risk.stress if risk else None, stress_map,
-                                                  "no stress grid computed")
+        self.query_one("#stress", Panel).show_for(risk if risk and (risk.stress or risk.scenarios) else None,
+                                                  stress_panel, "no stress grid computed")
         self.query_one("#correlation", Panel).show_for(risk.correlation if risk else None, correlation_map,
                                                        "no correlation matrix computed")
 

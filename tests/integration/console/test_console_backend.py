@@ -35,6 +35,7 @@ from dorado_tui.engine.risk_service import RiskService
 from dorado_tui.home import Home
 from dorado_tui.jobs import make_scheduler
 from dorado_tui.market.simulator import SimulatedMarket
+from dorado_tui.quant.stress import CRASH_2008, SCENARIOS
 from dorado_tui.risk.trading_state import Trip
 from dorado_tui.settings import load_config
 from dorado_tui.store.database import Database
@@ -165,6 +166,9 @@ async def test_the_risk_view_holds_heat_as_a_fraction_of_nav(backend: EngineCons
     assert row[0.0] == pytest.approx(0.0, abs=1e-6)
     assert row[-0.2] < row[-0.05] < 0.0  # a short put loses as the underlying falls
     assert all(b.unit == "pct" for b in risk.breakers)
+    named = dict(risk.scenarios)
+    assert list(named) == [s.name for s in SCENARIOS]
+    assert named[CRASH_2008.name] < 0.0  # a market crash costs a short put
 
 
 async def test_kill_reports_the_cancelled_orders_and_the_banner_names_them(
