@@ -4,8 +4,8 @@ and, for live trades, the portfolio after adding it (PRD: re-check before the or
 The candidate's legs take the venue's fresh bid/ask/delta/IV; its credit is repriced at the net
 mid and its max loss moves by the same amount (max loss = worst payoff − premium, and the payoff
 geometry does not change). Facts the checks need are read, never assumed: account and
-connection from the venue, the session from the exchange calendar, today's contracts and recent
-orders from the stored intents, trading states from the store.
+connection from the venue, the session from the exchange calendar, today's option contracts and
+recent orders from the stored intents, trading states from the store.
 
 An adjustment of a held position (a covered call on assigned shares, a roll) adds no new risk
 budget of its own: its sizing and per-trade max-loss checks are not run (the position was sized
@@ -22,6 +22,7 @@ from dorado_tui.domain.candidates import Candidate
 from dorado_tui.domain.clock import NEW_YORK, Clock
 from dorado_tui.domain.decisions import Decision, Verdict
 from dorado_tui.domain.instruments import SecType
+from dorado_tui.domain.orders import Order
 from dorado_tui.engine.lifecycle.ids import parse_client_order_id
 from dorado_tui.engine.lifecycle.quotes import QuoteSet, fetch_quotes
 from dorado_tui.engine.risk_report import (
@@ -81,8 +82,16 @@ def refreshed(c: Candidate, quotes: QuoteSet) -> Candidate:
     return replace(fresh, credit=credit, max_loss=max(c.max_loss + (c.credit - credit), 0.0))
 
 
+def option_contracts(order: Order) -> float:
+    """Option contracts per leg an order trades, counted as the daily cap counts a candidate's
+    (`checks_market.contracts`): quantity × the largest option ratio. FX and crypto units and
+    shares are no contracts (the per-order notional cap bounds them)."""
+    ratios = [leg.ratio for leg in order.legs if leg.instrument.is_option]
+    return order.quantity * max(ratios) if ratios else 0.0
+
+
 async def _orders_today(db: Database, now: datetime, window_s: int) -> tuple[float, tuple[RecentOrder, ...]]:
-    """(contracts opened today by live episodes, fingerprints of recent live entries)."""
+    """(option contracts opened today by live episodes, fingerprints of recent live entries)."""
     day0 = now.astimezone(NEW_YORK).replace(hour=0, minute=0, second=0, microsecond=0)
     contracts, recent = 0.0, []
     async with db.read() as s:
@@ -90,7 +99,7 @@ async def _orders_today(db: Database, now: datetime, window_s: int) -> tuple[flo
             key = parse_client_order_id(intent.order.client_order_id)
             if key is None or key.twin or key.step != 1 or not intent.order.opening or intent.created_at < day0:
                 continue
-            contracts += intent.order.quantity * max(leg.ratio for leg in intent.order.legs)
+            contracts += option_contracts(intent.order)
             if intent.candidate_id and now - intent.created_at < timedelta(seconds=window_s):
                 found = await candidate_repo.get_candidate(s, intent.candidate_id)
                 if found is not None:
