@@ -57,6 +57,9 @@ _COMMANDS: list[tuple[str, str, str | None]] = [
     ("commands.positions", "orders", "orders"),
     ("commands.positions", "history", "history"),
     ("commands.positions", "nav", "nav"),
+    ("commands.run", "run", "run"),
+    ("commands.reconcile", "reconcile", "reconcile"),
+    ("commands.replay", "replay", "replay"),
 ]
 
 
