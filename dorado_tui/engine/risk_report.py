@@ -37,7 +37,8 @@ from dorado_tui.quant.volatility import close_to_close
 from dorado_tui.risk.breakers import BreakerInputs, evaluate_breakers
 from dorado_tui.risk.clusters import Correlations
 from dorado_tui.risk.exposure import Exposure, measure
-from dorado_tui.risk.policy import RiskPolicy
+from dorado_tui.risk.layers import held_capital
+from dorado_tui.risk.policy import UNASSIGNED_LAYER, RiskPolicy
 from dorado_tui.risk.portfolio import MarketFacts, PortfolioState, PositionRisk
 from dorado_tui.risk.portfolio_checks import portfolio_decisions
 from dorado_tui.risk.trading_state import TradingStateBook
@@ -110,17 +111,28 @@ def _finite(v: float) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def position_risks(managed: Sequence[position_repo.ManagedPosition]) -> list[PositionRisk]:
-    """The radar's view of stored positions: max loss at risk (also the capital it ties up) and
-    the Greeks of the last mark."""
+def position_risks(managed: Sequence[position_repo.ManagedPosition], policy: RiskPolicy) -> list[PositionRisk]:
+    """The radar's view of stored positions: max loss at risk, the capital each commits against
+    its layer (`held_capital`: FX, crypto and shares at the layer's share of their notional,
+    options at their max loss) and the Greeks of the last mark."""
     out = []
     for p in managed:
         g = p.greeks
         asset = AssetClass(p.asset_class) if p.asset_class in AssetClass.__members__.values() else \
             AssetClass.EQUITY_OPTIONS
-        out.append(PositionRisk(p.underlying, asset, p.strategy_layer or "unassigned", p.max_loss, p.max_loss,
+        layer = p.strategy_layer or UNASSIGNED_LAYER
+        out.append(PositionRisk(p.underlying, asset, layer, p.max_loss,
+                                held_capital(policy, layer, p.legs, p.max_loss),
                                 g.get("delta", 0.0), g.get("gamma", 0.0), g.get("vega", 0.0), g.get("theta", 0.0)))
     return out
+
+
+def portfolio_state(nav: float, cash: float, managed: Sequence[position_repo.ManagedPosition], market: MarketFacts,
+                    policy: RiskPolicy) -> PortfolioState:
+    """The radar's portfolio over stored positions under the policy's layers: what `dorado risk`
+    measures, the approval re-check adds a trade to, and the scan's selection starts from."""
+    return PortfolioState.build(nav, cash, position_risks(managed, policy), market, layers=policy.layers,
+                                cluster_threshold=policy.portfolio.correlation_cluster_threshold)
 
 
 @dataclass(frozen=True)
@@ -191,8 +203,7 @@ async def build_risk_report(db: Database, venue: VenueAdapter, policy: RiskPolic
     notes.extend(missing)
     spots = await _spots(venue, [*symbols, bench], notes)
     market = market or market_from_history(history, spots, bench)
-    state = PortfolioState.build(account.net_liquidation, account.cash, position_risks(managed), market,
-                                 layers=policy.layers, cluster_threshold=policy.portfolio.correlation_cluster_threshold)
+    state = portfolio_state(account.net_liquidation, account.cash, managed, market, policy)
     exposure = measure(state, policy)
     full = await full_repricing(venue, managed, spots, history, market, now, notes)
     p = policy.portfolio

@@ -29,7 +29,7 @@ from dorado_tui.engine.risk_report import (
     LOOKBACK_DAYS,
     load_history,
     market_from_history,
-    position_risks,
+    portfolio_state,
 )
 from dorado_tui.engine.risk_service import load_book
 from dorado_tui.market.calendar import is_market_open
@@ -37,7 +37,6 @@ from dorado_tui.market.universe import calendar_of
 from dorado_tui.risk.checks_market import combo_mid
 from dorado_tui.risk.context import RecentOrder, TradeContext, fingerprint
 from dorado_tui.risk.policy import RiskPolicy
-from dorado_tui.risk.portfolio import PortfolioState
 from dorado_tui.risk.portfolio_checks import check_portfolio
 from dorado_tui.risk.trade import check_trade
 from dorado_tui.store.database import Database
@@ -129,8 +128,7 @@ async def _portfolio(db: Database, c: Candidate, nav: float, cash: float, spots:
         symbols = sorted({p.underlying for p in managed} | {c.underlying, policy.portfolio.beta_benchmark})
         history, _ = await load_history(s, symbols, now - timedelta(days=LOOKBACK_DAYS))
     market = market_from_history(history, spots, policy.portfolio.beta_benchmark)
-    state = PortfolioState.build(nav, cash, position_risks(managed), market, layers=policy.layers,
-                                 cluster_threshold=policy.portfolio.correlation_cluster_threshold)
+    state = portfolio_state(nav, cash, managed, market, policy)
     return check_portfolio(state.simulate_add(c), policy)
 
 

@@ -1,8 +1,9 @@
 """The portfolio the selection loop starts from, and the facts each trade check and sizing see.
 
-The state is the risk radar's (`PortfolioState.build`) over the open live positions the store
-manages, with vols, correlations and betas from the daily closes the scan already loaded (the
-same quant functions `dorado risk` uses) and spots from the scan's quotes.
+The state is the risk radar's over the open live positions the store manages, built as `dorado
+risk` and the approval re-check build it (`risk_report.portfolio_state`: each position's capital
+as its layer measures it), with vols, correlations and betas from the daily closes the scan
+already loaded (the same quant functions `dorado risk` uses) and spots from the scan's quotes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from dorado_tui.domain.candidates import Candidate
 from dorado_tui.domain.regime import RegimeModel
-from dorado_tui.engine.risk_report import History, market_from_history, position_risks
+from dorado_tui.engine.risk_report import History, market_from_history, portfolio_state
 from dorado_tui.engine.scan.context import BotRun, ScanContext
 from dorado_tui.engine.scan.selection import Running
 from dorado_tui.risk.breakers import sizing_multiplier
@@ -31,9 +32,7 @@ def build_state(ctx: ScanContext, managed: Sequence[position_repo.ManagedPositio
     closes = ctx.history.closes([*names, benchmark])
     spots = {s: (q.mid if q.is_two_sided else q.last) for s, q in ctx.quotes.items() if s in names}
     market = market_from_history(History(closes), spots, benchmark)
-    return PortfolioState.build(ctx.account.net_liquidation, ctx.account.cash, position_risks(managed), market,
-                                layers=ctx.policy.layers,
-                                cluster_threshold=ctx.policy.portfolio.correlation_cluster_threshold)
+    return portfolio_state(ctx.account.net_liquidation, ctx.account.cash, managed, market, ctx.policy)
 
 
 def heat_pct(state: PortfolioState, ctx: ScanContext) -> float:

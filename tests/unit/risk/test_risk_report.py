@@ -10,12 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dorado_tui.domain.account import Position
 from dorado_tui.domain.clock import FixedClock
 from dorado_tui.domain.instruments import Right
 from dorado_tui.domain.orders import Action, Order, OrderLeg, OrderType
 from dorado_tui.engine.risk_report import build_risk_report
 from dorado_tui.market.simulator import SimulatedMarket
 from dorado_tui.market.spec import MarketSpec
+from dorado_tui.market.universe import instrument_for
 from dorado_tui.risk.policy import RiskPolicy
 from dorado_tui.store.database import Database
 from dorado_tui.store.repos import positions as position_repo
@@ -108,3 +110,27 @@ async def test_report_shows_every_layer_of_the_policy_with_its_budget(db: Databa
     }
     shown = report.as_dict()["limits"]
     assert {d["check"] for d in shown} >= set(layers)
+
+
+async def _hold(db: Database, pid: str, leg: Position, layer: str, asset: str, max_loss: float) -> None:
+    async with db.transaction() as tx:
+        await position_repo.open_position(tx, position_repo.ManagedPosition(
+            pid, f"bot-{pid}", leg.instrument.symbol, leg.quantity, leg.avg_cost, OPEN, (leg,), asset_class=asset,
+            template="momentum", strategy_layer=layer, max_loss=max_loss))
+
+
+async def test_held_fx_and_crypto_commit_their_notional_at_the_layers_margin(db: Database,
+                                                                              venue: SimulationVenue) -> None:
+    # 0.05 BTC marked at 80,000: 4,000 committed unlevered; 100,000 USDJPY: 100,000 dollars × 5 %
+    await _hold(db, "p-btc", Position(instrument_for("BTC"), 0.05, 60_000.0, 80_000.0), "L4_crypto", "crypto", 300.0)
+    await _hold(db, "p-jpy", Position(instrument_for("USDJPY"), 100_000.0, 150.0, 151.0), "L3_fx", "fx", 1_350.0)
+
+    report = await build_risk_report(db, venue, RiskPolicy(), FixedClock(OPEN))
+
+    nav = report.nav
+    layers = {f.name: f for f in report.exposure.layers}
+    assert layers["L4_crypto"].max_underlying_capital_pct == pytest.approx(4_000.0 / nav * 100)
+    assert layers["L3_fx"].capital_pct == pytest.approx(5_000.0 / nav * 100)
+    assert report.exposure.heat_pct == pytest.approx(1_650.0 / nav * 100)  # heat stays the max loss
+    crypto = next(d for d in report.limits if d.check == "portfolio.layer.L4_crypto")
+    assert (crypto.passed, crypto.code) == (False, "LAYER_UNDERLYING_CAPITAL")  # the PRD's 3 % per token
