@@ -17,6 +17,11 @@ setup:
 demo:
     dorado init
     dorado data simulate --years 3 --seed 7
+    dorado regime train
+    dorado regime publish
+    dorado scan
+    dorado approve
+    dorado replay --from 2026-07-01 --to 2026-09-30
     dorado status
 
 # lint, type-check, import contracts, then the whole test suite
