@@ -106,6 +106,20 @@ def _item(i: Any) -> dict[str, Any]:
             "expires_at": i.expires_at.isoformat() if i.expires_at else None}
 
 
+def _block(i: Any) -> list[str]:
+    """One pending candidate in three lines that read at 80 columns: who and what, the money,
+    the gates (a table of fifteen columns does not fit a terminal over SSH)."""
+    c = i.candidate
+    what = f"{c.template} ({c.variant})" if i.kind == "adjustment" else c.template
+    expiry = f"{c.expiry:%b %d} ({c.dte}d)" if c.expiry else "no expiry"
+    expires = f"expires {i.expires_at:%b %d %H:%M %Z}".rstrip() if i.expires_at else "no timeout"
+    pop = "—" if c.pop is None else f"{c.pop:.0%}"
+    return [f"{i.handle}  #{c.rank}  {c.bot_id}  {c.underlying} {what}  {expiry}  {_legs(c)}",
+            f"    x{c.quantity:g}  credit {c.credit:,.2f}  max loss {c.total_max_loss:,.2f}  POP {pop}  "
+            f"score {c.score:.2f}  {c.confidence}",
+            f"    gates {_gates(c)}  {expires}"]
+
+
 def _print_pending(listed: Any, json_out: bool) -> None:
     if json_out:
         emit_json({"ok": True, "pending": [_item(i) for i in listed.items], "budget": listed.budget,
@@ -115,22 +129,10 @@ def _print_pending(listed: Any, json_out: bool) -> None:
     if not listed.items:
         out.print("nothing waits for approval", markup=False)
     else:
-        from rich.table import Table
-
-        table = Table(title="Trade candidates awaiting approval", title_justify="left")
-        for col in ("ID", "#", "bot", "und", "template", "expiry", "legs", "qty", "credit", "max loss", "POP",
-                    "score", "conf", "gates", "expires"):
-            table.add_column(col, justify="right" if col in ("#", "qty", "credit", "max loss", "POP", "score")
-                             else "left")
+        out.print("Trade candidates awaiting approval", style="bold", markup=False)
         for i in listed.items:
-            c = i.candidate
-            table.add_row(i.handle, str(c.rank), c.bot_id, c.underlying, f"{c.template}"
-                          + (f" ({c.variant})" if i.kind == "adjustment" else ""),
-                          f"{c.expiry:%b %d} ({c.dte}d)" if c.expiry else "—", _legs(c), f"{c.quantity:g}",
-                          f"{c.credit:,.2f}", f"{c.total_max_loss:,.2f}", "—" if c.pop is None else f"{c.pop:.0%}",
-                          f"{c.score:.2f}", c.confidence, _gates(c),
-                          f"{i.expires_at:%H:%M}" if i.expires_at else "—")
-        out.print(table)
+            for line in _block(i):
+                out.print(line, markup=False, soft_wrap=True)
     out.print(listed.budget or "Portfolio budget: no scan has run yet", markup=False)
     out.print(f"{listed.open_positions} live position(s) open. Approve: dorado approve ID [--tag best_credit]; "
               "reject: dorado reject ID --reason \"…\"", markup=False, soft_wrap=True)
