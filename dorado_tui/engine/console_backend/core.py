@@ -14,7 +14,7 @@ import asyncio
 import itertools
 from collections.abc import Callable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,7 @@ from dorado_tui.engine.console_backend.engine import ConsoleEngine, open_engine
 from dorado_tui.engine.console_backend.feed import EventFeed
 from dorado_tui.engine.console_backend.loops import Priority
 from dorado_tui.engine.console_backend.marks import MarkPump
-from dorado_tui.engine.console_backend.positions import PositionFacts, position_view
+from dorado_tui.engine.console_backend.positions import PositionFacts, position_view, view_moment
 from dorado_tui.engine.console_backend.queries import latest_audit, open_positions
 from dorado_tui.engine.console_backend.regimes import regime_views
 from dorado_tui.engine.console_backend.risk_view import RiskViewCache
@@ -89,6 +89,7 @@ class ConsoleCore:
         self._next_read: asyncio.Future[DashboardSnapshot] | None = None
         self._reads: set[asyncio.Task[None]] = set()
         self.priority = Priority()
+        self._views: dict[str, tuple[object, PositionView]] = {}
 
     # ----------------------------------------------------------------- life
 
@@ -183,9 +184,10 @@ class ConsoleCore:
                              trading_view(book, kill, tz), now, e.link.error or self.marks.last_error)
         counts: dict[str, int] = {}
         views: list[PositionView] = []
+        cache, self._views = self._views, {}
         for i, p in enumerate(held, 1):
             counts[p.bot_id] = counts.get(p.bot_id, 0) + 1
-            views.append(self._position(e, p, records, profits, now))
+            views.append(self._position(e, p, records, profits, now, cache))
             if i % YIELD_EVERY == 0:
                 await self.priority.pause_point()
         return DashboardSnapshot(
@@ -202,15 +204,26 @@ class ConsoleCore:
                 if p.candidate_id in found}
 
     def _position(self, e: ConsoleEngine, p: ManagedPosition, records: dict[str, bot_repo.BotRecord],
-                  profits: dict[str, float], now: datetime) -> PositionView:
+                  profits: dict[str, float], now: datetime, cache: dict[str, tuple[object, PositionView]]
+                  ) -> PositionView:
+        """One position's view, reused from the last read while everything it is built from is
+        unchanged: the stored row (compared by value), the bot's state, venue mode and management
+        rules, the maximum profit, the live mark and the count of marks recorded (the P&L path), and
+        the minute (`positions.view_moment`)."""
+        record = records.get(p.bot_id)
         bot = e.config.bots.get(p.bot_id)
         template = e.config.templates.get(p.template)
-        record = records.get(p.bot_id)
         facts = PositionFacts(state=record.state if record else BotState.MONITORING,
                               venue_mode=e.config.venue_mode_for(bot) if bot else e.rt.venue.status().mode,
                               management=template.management if template else Management(),
-                              max_profit=profits.get(p.position_id), history=self.marks.history(p))
-        return position_view(p, facts, self.marks.live.get(p.position_id), now)
+                              max_profit=profits.get(p.position_id))
+        live = self.marks.live.get(p.position_id)
+        key = (p, facts, live, self.marks.revision(p.position_id), view_moment(now, facts.management))
+        hit = cache.get(p.position_id)
+        if hit is None or hit[0] != key:
+            hit = key, position_view(p, replace(facts, history=self.marks.history(p)), live, now)
+        self._views[p.position_id] = hit
+        return hit[1]
 
     async def orders_in_flight(self) -> int:
         """Working orders at the trading venue now (VenueError when it cannot be asked)."""

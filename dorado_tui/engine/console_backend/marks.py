@@ -48,6 +48,7 @@ class MarkPump:
         self.priority = priority
         self._live: dict[str, LiveMark] = {}
         self._paths: dict[str, deque[PnlPoint]] = {}
+        self._revisions: dict[str, int] = {}
         self._loop = Periodic("console-marks", self._pass, every)
         self.last_error = ""
 
@@ -60,6 +61,11 @@ class MarkPump:
     @property
     def live(self) -> Mapping[str, LiveMark]:
         return self._live
+
+    def revision(self, position_id: str) -> int:
+        """How many marks of the position were recorded here: it grows with every change of its live
+        mark or P&L path, even when a later mark equals an earlier one (a fixed clock, a quote back)."""
+        return self._revisions.get(position_id, 0)
 
     def history(self, p: ManagedPosition) -> tuple[PnlPoint, ...]:
         """The P&L path of `p`: zero at the open, its stored mark, then every mark seen here."""
@@ -105,6 +111,7 @@ class MarkPump:
 
     def _record(self, p: ManagedPosition, mark: LiveMark) -> PositionMark:
         self._live[p.position_id] = mark
+        self._revisions[p.position_id] = self._revisions.get(p.position_id, 0) + 1
         self._paths.setdefault(p.position_id, deque(maxlen=HISTORY)).append(
             PnlPoint(mark.time, p.realized_pnl + mark.unrealized))
         g = mark.greeks
@@ -115,6 +122,7 @@ class MarkPump:
         for gone in set(self._live) - open_ids:
             self._live.pop(gone, None)
             self._paths.pop(gone, None)
+            self._revisions.pop(gone, None)
 
     async def _pass(self) -> None:
         try:

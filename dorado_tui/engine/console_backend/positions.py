@@ -133,6 +133,16 @@ class PositionFacts:
     history: tuple[PnlPoint, ...] = ()
 
 
+def view_moment(now: datetime, m: Management) -> datetime:
+    """The finest time a position's view depends on: the minute (DTE and the days held read the
+    date, the expiry-day exit compares the time of day), or `now` itself when the exit time is set
+    to the second."""
+    exit_at = m.time_exit
+    if exit_at is not None and (exit_at.second or exit_at.microsecond):
+        return now
+    return now.replace(second=0, microsecond=0)
+
+
 def position_view(p: ManagedPosition, facts: PositionFacts, live: LiveMark | None, now: datetime) -> PositionView:
     """The console's row and detail of one open position (marked with the newest mark known)."""
     mult = multiplier(p)
