@@ -65,6 +65,17 @@ def test_approve_lists_what_waits_with_gates_and_budget(prepared: Path) -> None:
     assert doc["open_positions"] == 1 and "budget" in doc
 
 
+def test_approve_lists_each_candidate_in_lines_that_fit_80_columns(prepared: Path) -> None:
+    result = runner.invoke(_app(), ["approve", "--home", str(prepared)], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    head = next(n for n, line in enumerate(lines) if line.startswith(handle("c-cli-3")))
+    assert "spy-ic-01" in lines[head] and "SPY" in lines[head]
+    assert "credit" in lines[head + 1] and "max loss" in lines[head + 1]
+    assert lines[head + 2].strip().startswith("gates ")
+    assert "1 live position(s) open" in result.output
+
+
 def test_reject_needs_a_reason(prepared: Path) -> None:
     result = runner.invoke(_app(), ["reject", handle("c-cli-3"), "--home", str(prepared)])
     assert result.exit_code == 2
@@ -94,13 +105,3 @@ def test_monitor_once_settles_the_expired_spread_and_nav_balances(prepared: Path
         assert account["unexplained"] == pytest.approx(0.0, abs=1e-6), account
         assert account["position_gaps"] == []
 
-
-def test_approve_lists_each_candidate_in_lines_that_fit_80_columns(prepared: Path) -> None:
-    result = runner.invoke(_app(), ["approve", "--home", str(prepared)], terminal_width=80)
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    head = next(n for n, line in enumerate(lines) if line.startswith(handle("c-cli-3")))
-    assert "spy-ic-01" in lines[head] and "SPY" in lines[head]
-    assert "credit" in lines[head + 1] and "max loss" in lines[head + 1]
-    assert lines[head + 2].strip().startswith("gates ")
-    assert "1 live position(s) open" in result.output
