@@ -18,7 +18,8 @@ from dorado_tui.engine.scan.context import BotRun, ScanContext
 from dorado_tui.engine.scan.selection import Running
 from dorado_tui.risk.breakers import sizing_multiplier
 from dorado_tui.risk.context import TradeContext
-from dorado_tui.risk.exposure import measure
+from dorado_tui.risk.exposure import Exposure, measure
+from dorado_tui.risk.policy import is_unlayered
 from dorado_tui.risk.portfolio import PortfolioState
 from dorado_tui.risk.sizing import SizingFacts
 from dorado_tui.risk.trading_state import order_scopes
@@ -35,8 +36,8 @@ def build_state(ctx: ScanContext, managed: Sequence[position_repo.ManagedPositio
     return portfolio_state(ctx.account.net_liquidation, ctx.account.cash, managed, market, ctx.policy)
 
 
-def heat_pct(state: PortfolioState, ctx: ScanContext) -> float:
-    return measure(state, ctx.policy).heat_pct
+def exposure(state: PortfolioState, ctx: ScanContext) -> Exposure:
+    return measure(state, ctx.policy)
 
 
 def _regime_state(ctx: ScanContext, run: BotRun):  # type: ignore[no-untyped-def]
@@ -45,19 +46,35 @@ def _regime_state(ctx: ScanContext, run: BotRun):  # type: ignore[no-untyped-def
     return None if found is None else found.state
 
 
-def sizing_facts(ctx: ScanContext, run: BotRun, portfolio_heat: float) -> SizingFacts:
+def _finite_pct(v: float) -> float | None:
+    return v if math.isfinite(v) else None
+
+
+def layer_heat_pct(x: Exposure, layer: str) -> float | None:
+    """Heat of the bot's layer, % of NAV, as the radar measures it (None without a layer, for a
+    layer the portfolio does not know, or when NAV is unknown)."""
+    if is_unlayered(layer):
+        return None
+    found = next((f for f in x.layers if f.name == layer), None)
+    return None if found is None else _finite_pct(found.heat_pct)
+
+
+def sizing_facts(ctx: ScanContext, run: BotRun, x: Exposure) -> SizingFacts:
+    """Sizing's view of the portfolio: its heat and the bot's layer's heat (adaptive sizing keeps
+    within the smaller headroom), the regime and the latched multipliers."""
     regime = _regime_state(ctx, run)
     scopes = order_scopes(run.bot.strategy_layer, run.bot.id, (run.underlying.symbol,))
     mult = sizing_multiplier(ctx.book, scopes, regime, ctx.now, ctx.policy)
-    return SizingFacts(nav=ctx.nav, portfolio_heat_pct=portfolio_heat if math.isfinite(portfolio_heat) else 0.0,
+    return SizingFacts(nav=ctx.nav, portfolio_heat_pct=_finite_pct(x.heat_pct) or 0.0,
                        regime_confidence=run.regime_confidence, iv_rank=run.iv_rank,
-                       underlying_vol_pct=run.realized_vol_pct, multiplier=mult)
+                       underlying_vol_pct=run.realized_vol_pct, multiplier=mult,
+                       layer_heat_pct=layer_heat_pct(x, run.layer))
 
 
-def trade_context(ctx: ScanContext, run: BotRun, c: Candidate, running: Running, heat: float) -> TradeContext:
+def trade_context(ctx: ScanContext, run: BotRun, c: Candidate, running: Running, x: Exposure) -> TradeContext:
     """The trade checks' view of one candidate at scan time (buying power net of what selection
-    has already committed)."""
+    has already committed; heat as the selection's running portfolio measures it)."""
     return TradeContext(
         now=ctx.now, nav=ctx.nav, buying_power=ctx.account.buying_power - running.buying_power_used,
         market_open=True, venue_connected=True, quote_time=ctx.now, underlying_price=run.spot,
-        regime=_regime_state(ctx, run), states=ctx.book, sizing=sizing_facts(ctx, run, heat))
+        regime=_regime_state(ctx, run), states=ctx.book, sizing=sizing_facts(ctx, run, x))

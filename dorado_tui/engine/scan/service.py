@@ -30,7 +30,7 @@ from dorado_tui.engine.scan.history import StoreHistory
 from dorado_tui.engine.scan.model import BotOutcome, Budget, CandidateSink, ScanResult, ScanSettings
 from dorado_tui.engine.scan.persist import persist
 from dorado_tui.engine.scan.pipeline import run_bot
-from dorado_tui.engine.scan.portfolio import build_state, heat_pct, sizing_facts, trade_context
+from dorado_tui.engine.scan.portfolio import build_state, exposure, sizing_facts, trade_context
 from dorado_tui.engine.scan.regime_gate import correlation_line, load_readings
 from dorado_tui.engine.scan.scoring import score
 from dorado_tui.engine.scan.selection import Running, rank, select
@@ -202,13 +202,13 @@ class Scanner:
         live = [p for p in managed if not p.paper]
         paper_slots = self.settings.paper_cap - sum(1 for p in managed if p.paper)
         state = build_state(ctx, live, [c.underlying for c, _ in found])
-        heat = heat_pct(state, ctx)
+        x = exposure(state, ctx)
         runs = {c.id: run for c, run in found}
-        scored = [score(size(c, run.bot, run.template, ctx.policy, sizing_facts(ctx, run, heat)), run.template,
+        scored = [score(size(c, run.bot, run.template, ctx.policy, sizing_facts(ctx, run, x)), run.template,
                         ctx.config.scoring) for c, run in found]
         running = Running(state)
         chosen = select(rank(scored), running,
-                        lambda c, r: trade_context(ctx, runs[c.id], c, r, heat_pct(r.state, ctx)),
+                        lambda c, r: trade_context(ctx, runs[c.id], c, r, exposure(r.state, ctx)),
                         ctx.policy, paper_slots, lambda c: runs[c.id].bot.approval_mode == "auto_execute",
                         lambda c: bot_policy(ctx.policy, runs[c.id].bot, runs[c.id].template))
         return chosen, running.state
