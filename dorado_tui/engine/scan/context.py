@@ -13,10 +13,10 @@ from dorado_tui.domain.market import Quote
 from dorado_tui.domain.regime import RegimeModel
 from dorado_tui.engine.scan.chains import ChainFetcher
 from dorado_tui.engine.scan.history import StoreHistory
-from dorado_tui.engine.scan.model import UNLAYERED, ScanSettings
+from dorado_tui.engine.scan.model import ScanSettings
 from dorado_tui.engine.scan.technicals import Technicals
 from dorado_tui.regime.publish import RegimeReading
-from dorado_tui.risk.policy import RiskPolicy
+from dorado_tui.risk.policy import UNASSIGNED_LAYER, RiskPolicy
 from dorado_tui.risk.trading_state import TradingStateBook
 from dorado_tui.settings.bots import Bot
 from dorado_tui.settings.config import Config
@@ -81,7 +81,7 @@ class BotRun:
 
     @property
     def layer(self) -> str:
-        return self.bot.strategy_layer or UNLAYERED
+        return self.bot.strategy_layer or UNASSIGNED_LAYER
 
     @property
     def asset_class(self) -> str:

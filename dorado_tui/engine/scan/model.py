@@ -10,8 +10,6 @@ from typing import Any, Protocol
 from dorado_tui.domain.candidates import Candidate, CandidateStatus
 from dorado_tui.domain.decisions import Decision
 
-#: Label of the pseudo-layer of bots without a strategy layer (as the risk report names them).
-UNLAYERED = "unassigned"
 #: PRD §3.3: concurrent paper twins are capped; the lowest scores are dropped first.
 PAPER_CAP = 30
 

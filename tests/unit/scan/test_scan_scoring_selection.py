@@ -14,12 +14,11 @@ from hypothesis import strategies as st
 from dorado_tui.domain.candidates import Candidate, CandidateLeg, CandidateStatus
 from dorado_tui.domain.instruments import AssetClass, ExerciseStyle, Right, option_instrument
 from dorado_tui.domain.orders import Action
-from dorado_tui.engine.scan.model import UNLAYERED
 from dorado_tui.engine.scan.scoring import score
 from dorado_tui.engine.scan.selection import Running, cap_paper, portfolio_verdict, rank, select
 from dorado_tui.risk.clusters import Correlations
 from dorado_tui.risk.context import TradeContext
-from dorado_tui.risk.policy import RiskPolicy
+from dorado_tui.risk.policy import UNASSIGNED_LAYER, RiskPolicy
 from dorado_tui.risk.portfolio import MarketFacts, PortfolioState
 from dorado_tui.risk.sizing import SizingFacts
 from dorado_tui.settings.scoring import Scoring
@@ -148,7 +147,7 @@ def test_one_position_per_bot_papers_its_alternatives() -> None:
 
 def test_the_radars_denial_of_an_unlayered_bot_stands_and_it_runs_as_a_paper_twin() -> None:
     policy = RiskPolicy()
-    c = rank([replace(vertical("fx", layer=UNLAYERED, bot="fx-1"), score=0.9)])
+    c = rank([replace(vertical("fx", layer=UNASSIGNED_LAYER, bot="fx-1"), score=0.9)])
 
     (out,) = select(c, Running(state()), ctx_for(policy), policy, paper_slots=30)
 
