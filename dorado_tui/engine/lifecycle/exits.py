@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from dorado_tui.domain.account import Position
 from dorado_tui.domain.errors import RefusedByTradingState
@@ -64,27 +66,14 @@ async def close(lc: Lifecycle, p: position_repo.ManagedPosition, reason: str, *,
     if not legs:
         return "nothing held"
     ep = await _episode(lc, p, Purpose.CLOSE, units, legs)
-    venue = lc.venue_of(p.position_id, p.bot_id)
-    ex = lc.executor(venue, twin=ep.twin)
-    try:
-        _, net = await ex.price(ep, venue, 1)
-    except Unpriceable as exc:
-        return f"cannot close {p.position_id}: {exc}"
-    async with lc.hold(p.position_id):
-        refused = None
-        async with lc.db.transaction() as tx:
-            try:
-                order = await ex.record_step(tx, ep, 1, units, net)
-            except RefusedByTradingState as exc:
-                refused = exc.message
-            else:
-                if state is S.MONITORING:
-                    await machine.move(tx, p.bot_id, S.CLOSING, at=lc.clock.now(), reason=reason, actor=actor,
-                                       candidate_id=p.candidate_id, expected_from=S.MONITORING)
-                await position_repo.update_position(tx, p.position_id, status="closing")
-        if refused is not None:
-            return refused
-        return await lc.run(ep, order=order, actor=actor, exit_reason=reason)
+
+    async def to_closing(tx: AsyncSession) -> None:
+        if state is S.MONITORING:
+            await machine.move(tx, p.bot_id, S.CLOSING, at=lc.clock.now(), reason=reason, actor=actor,
+                               candidate_id=p.candidate_id, expected_from=S.MONITORING)
+        await position_repo.update_position(tx, p.position_id, status="closing")
+
+    return await _send(lc, p, ep, units, "close", to_closing, actor=actor, exit_reason=reason)
 
 
 async def reduce(lc: Lifecycle, p: position_repo.ManagedPosition, reason: str, *, side: str | None = None,
@@ -97,12 +86,26 @@ async def reduce(lc: Lifecycle, p: position_repo.ManagedPosition, reason: str, *
     if not legs or units <= 0:
         return await close(lc, p, reason, actor=actor)
     ep = await _episode(lc, p, Purpose.ADJUST, units, legs)
+
+    async def to_executing(tx: AsyncSession) -> None:
+        await machine.move(tx, p.bot_id, S.SIGNAL_RECEIVED, S.RISK_CHECK, S.AWAITING_APPROVAL, S.EXECUTING,
+                           at=lc.clock.now(), reason=f"{reason} (reduces risk: approved by management policy)",
+                           actor=actor, candidate_id=p.candidate_id, expected_from=S.MONITORING)
+
+    return await _send(lc, p, ep, units, "adjust", to_executing, actor=actor)
+
+
+async def _send(lc: Lifecycle, p: position_repo.ManagedPosition, ep: Episode, units: float, verb: str,
+                transition: Callable[[AsyncSession], Awaitable[None]], *, actor: str,
+                exit_reason: str = "") -> Finished | str:
+    """Price the episode's first step, record its intent and the bot's transition in one
+    transaction (the order gate may refuse: nothing moves then), and drive it to its end."""
     venue = lc.venue_of(p.position_id, p.bot_id)
     ex = lc.executor(venue, twin=ep.twin)
     try:
         _, net = await ex.price(ep, venue, 1)
     except Unpriceable as exc:
-        return f"cannot adjust {p.position_id}: {exc}"
+        return f"cannot {verb} {p.position_id}: {exc}"
     async with lc.hold(p.position_id):
         refused = None
         async with lc.db.transaction() as tx:
@@ -111,9 +114,7 @@ async def reduce(lc: Lifecycle, p: position_repo.ManagedPosition, reason: str, *
             except RefusedByTradingState as exc:
                 refused = exc.message
             else:
-                await machine.move(tx, p.bot_id, S.SIGNAL_RECEIVED, S.RISK_CHECK, S.AWAITING_APPROVAL, S.EXECUTING,
-                                   at=lc.clock.now(), reason=f"{reason} (reduces risk: approved by management policy)",
-                                   actor=actor, candidate_id=p.candidate_id, expected_from=S.MONITORING)
+                await transition(tx)
         if refused is not None:
             return refused
-        return await lc.run(ep, order=order, actor=actor)
+        return await lc.run(ep, order=order, actor=actor, exit_reason=exit_reason)

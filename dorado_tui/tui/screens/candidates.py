@@ -15,7 +15,7 @@ from dorado_tui.tui.keys import APPROVE_BINDING, FILTER_BINDING, REJECT_BINDING
 from dorado_tui.tui.messages import ApproveRequested, RejectRequested
 from dorado_tui.tui.rows import CANDIDATE_COLUMNS
 from dorado_tui.tui.screens.base import ConsoleScreen
-from dorado_tui.tui.screens.dashboard import candidate_rows, find_candidate
+from dorado_tui.tui.screens.dashboard import candidate_rows, find_candidate, request
 from dorado_tui.tui.widgets.detail import candidate_detail
 from dorado_tui.tui.widgets.panels import Panel
 from dorado_tui.tui.widgets.table import SyncTable
@@ -80,15 +80,7 @@ class CandidatesScreen(ConsoleScreen):
         self.query_one("#cand-detail-scroll").focus()
 
     def action_approve(self) -> None:
-        cand = self.selected_candidate()
-        if cand is None:
-            self.notify("no candidate selected", severity="warning")
-            return
-        self.post_message(ApproveRequested(cand))
+        request(self, self.selected_candidate(), ApproveRequested)
 
     def action_reject(self) -> None:
-        cand = self.selected_candidate()
-        if cand is None:
-            self.notify("no candidate selected", severity="warning")
-            return
-        self.post_message(RejectRequested(cand))
+        request(self, self.selected_candidate(), RejectRequested)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.table import Table
@@ -10,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Grid, Horizontal, Vertical
+from textual.message import Message
 
 from dorado_tui.engine.console_views import (
     CandidateView,
@@ -73,6 +75,15 @@ def find_candidate(snap: DashboardSnapshot | None, candidate_id: str | None) -> 
     return next((c for c in snap.scan.candidates if c.id == candidate_id), None)
 
 
+def request(screen: ConsoleScreen, cand: CandidateView | None,
+            message: Callable[[CandidateView], Message]) -> None:
+    """Post `message` for the screen's selected candidate, or say that none is selected."""
+    if cand is None:
+        screen.notify("no candidate selected", severity="warning")
+        return
+    screen.post_message(message(cand))
+
+
 class DashboardScreen(ConsoleScreen):
     """Every concern at a glance; `a`/`r` act on the candidate under the candidates cursor."""
 
@@ -128,18 +139,10 @@ class DashboardScreen(ConsoleScreen):
         return find_candidate(self.console.snapshot, key)
 
     def action_approve(self) -> None:
-        cand = self.selected_candidate()
-        if cand is None:
-            self.notify("no candidate selected", severity="warning")
-            return
-        self.post_message(ApproveRequested(cand))
+        request(self, self.selected_candidate(), ApproveRequested)
 
     def action_reject(self) -> None:
-        cand = self.selected_candidate()
-        if cand is None:
-            self.notify("no candidate selected", severity="warning")
-            return
-        self.post_message(RejectRequested(cand))
+        request(self, self.selected_candidate(), RejectRequested)
 
     @on(SyncTable.RowSelected, "#positions")
     def _open_position(self, event: SyncTable.RowSelected) -> None:
