@@ -74,19 +74,26 @@ def write_bot(home: Home, bot_id: str, underlying: str, template: str, layer: st
 
 
 def loosen_policy(home: Home) -> None:
-    """Per-trade caps a cash-secured put on a $100k account fits under (wheel tests)."""
+    """Portfolio, trade and sizing limits the wheel tests' puts and shares fit under (the
+    L1_wheel layer's own per-trade caps replace the trade ones for its trades and stay as
+    shipped). Every replacement must apply: a shipped policy that moved on fails here, not
+    as a puzzling refusal later."""
     path = home.config_dir / "risk_policy.yaml"
     text = path.read_text()
-    text = text.replace("max_loss_per_trade: 2000 ", "max_loss_per_trade: 60000 ")
-    text = text.replace("max_loss_per_trade_pct: 4\n", "max_loss_per_trade_pct: 60\n")
-    text = text.replace("max_single_underlying_pct: 10\n", "max_single_underlying_pct: 60\n")
-    text = text.replace("max_heat_pct: 30 ", "max_heat_pct: 80 ")
-    text = text.replace("templates: [short_put, wheel, covered_call]",
-                        "templates: [short_put, wheel, covered_call, wheel_t, covered_call_t]")
-    text = text.replace("min_cash_pct: 20\n", "min_cash_pct: 0\n")
-    text = text.replace("max_abs_delta: 0.50", "max_abs_delta: 1.0")
-    text = text.replace("default_method: adaptive_rules", "default_method: fixed_risk_pct")
-    text = text.replace("base_risk_pct: 2.0 ", "base_risk_pct: 4.0 ")
+    for old, new in (
+        ("max_loss_per_trade: 2000 ", "max_loss_per_trade: 60000 "),
+        ("max_loss_per_trade_pct: 4\n", "max_loss_per_trade_pct: 60\n"),
+        ("max_single_underlying_pct: 15 ", "max_single_underlying_pct: 60 "),
+        ("max_heat_pct: 30 ", "max_heat_pct: 80 "),
+        ("templates: [short_put, wheel, covered_call]",
+         "templates: [short_put, wheel, covered_call, wheel_t, covered_call_t]"),
+        ("min_cash_pct: 20\n", "min_cash_pct: 0\n"),
+        ("max_abs_delta: 0.50", "max_abs_delta: 1.0"),
+        ("default_method: adaptive_rules", "default_method: fixed_risk_pct"),
+        ("base_risk_pct: 2.0 ", "base_risk_pct: 4.0 "),
+    ):
+        assert text.count(old) == 1, f"the shipped risk policy no longer has exactly one {old!r}"
+        text = text.replace(old, new)
     path.write_text(text)
 
 
