@@ -52,8 +52,13 @@ class IBKRConfig(BaseModel):
     pacing_backoff_s: float = Field(1.0, gt=0, le=60)
 
     chain_cache_s: float = Field(120.0, ge=0, le=3600)
-    chain_strike_window: float = Field(0.12, gt=0, le=1, description="± fraction of spot quoted")
-    chain_max_strikes: int = Field(40, ge=2, le=500, description="strikes per right and expiry")
+    chain_strike_window: float = Field(0.25, gt=0, le=1, description="± fraction of spot quoted")
+    chain_near_strikes: int = Field(8, ge=1, le=100,
+                                    description="strikes each side of spot quoted in both rights; "
+                                                "also the batch by which the wings widen")
+    chain_min_abs_delta: float = Field(0.05, ge=0, lt=0.5,
+                                       description="wings widen until the outermost |delta| is this low")
+    chain_max_strikes: int = Field(80, ge=2, le=500, description="strikes per right and expiry")
     quote_wait_s: float = Field(4.0, gt=0, le=60, description="wait for a complete option quote")
     quote_max_age_s: float = Field(30.0, gt=0, le=3600)
     quote_guard: bool = Field(True, description="deny orders whose legs lack a live two-sided quote")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
+from datetime import date
 
-from ib_async import IB, Contract, ContractDetails
+from ib_async import IB, Contract, ContractDetails, Option
 from ib_async.util import dataclassUpdate
 
 from dorado_tui.domain.errors import VenueError
@@ -91,6 +92,26 @@ class ContractCache:
             futures.append(self.ib.reqContractDetailsAsync(contract))
         answers = await bounded(asyncio.gather(*futures), self.timeout_s, what)
         return [_unique(contract, details) for contract, details in zip(contracts, answers, strict=True)]
+
+    async def expiry_options(self, symbol: str, expiry: date, currency: str = "USD"
+                             ) -> list[tuple[Instrument, Contract]]:
+        """Every option IB lists for one expiry (both rights, every strike), qualified with a
+        single contract-details request (blank strike and right match all) and cached."""
+        contract = Option(symbol, f"{expiry:%Y%m%d}", 0.0, "", "SMART", currency=currency,
+                          tradingClass=self.rules.trading_classes.get(symbol, ""))
+        await self.bucket.acquire()
+        details = await bounded(self.ib.reqContractDetailsAsync(contract), self.timeout_s,
+                                f"the {symbol} {expiry} option listing")
+        out = []
+        for found in (d.contract for d in details if d.contract is not None and d.contract.conId):
+            if found.secType != "OPT" or (contract.tradingClass and found.tradingClass != contract.tradingClass):
+                continue
+            found.exchange = "SMART"  # route as the per-contract qualification does
+            inst = instrument_from_contract(found, self.rules)
+            self._by_symbol.setdefault(inst.symbol, found)
+            self._by_con_id[found.conId] = inst
+            out.append((inst, self._by_symbol[inst.symbol]))
+        return out
 
     async def underlying(self, symbol: str, currency: str = "USD") -> Contract:
         key = f"@underlying:{symbol}"

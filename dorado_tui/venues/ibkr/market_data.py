@@ -17,23 +17,23 @@ from ib_async.ticker import Ticker
 from dorado_tui.domain.clock import Clock
 from dorado_tui.domain.errors import PacingViolation, VenueError
 from dorado_tui.domain.instruments import (
-    ExerciseStyle,
     Instrument,
     OptionChain,
     OptionContract,
     Right,
-    option_instrument,
 )
 from dorado_tui.domain.market import Bar
 from dorado_tui.venues.ibkr.config import IBKRConfig
 from dorado_tui.venues.ibkr.contracts import ContractCache, bounded
 from dorado_tui.venues.ibkr.mapping import (
     bar_from_ib,
+    clean_greek,
     clean_price,
     option_from_ticker,
     parse_expiry,
 )
 from dorado_tui.venues.ibkr.pacing import HistoricalPacer, TokenBucket
+from dorado_tui.venues.ibkr.strikes import batches, plan_strikes, wing_done
 
 Sleep = Callable[[float], Awaitable[None]]
 PACING_CODES = frozenset({100, 420})
@@ -217,26 +217,54 @@ class MarketData:
 
     async def _quote_strikes(self, symbol: str, expiry: date, params: IBOptionChain, spot: float
                              ) -> tuple[list[OptionContract], list[str]]:
-        window = self.config.chain_strike_window
-        near = [k for k in params.strikes if abs(k / spot - 1.0) <= window]
-        near = sorted(sorted(near, key=lambda k: abs(k - spot))[: self.config.chain_max_strikes])
-        style = ExerciseStyle.EUROPEAN if symbol in self.config.index_underlyings else ExerciseStyle.AMERICAN
-        mult = int(float(params.multiplier or 100))
-        wanted = [option_instrument(symbol, expiry, right, k, style, mult)
-                  for k in near for right in (Right.CALL, Right.PUT)]
-        qualified = await self.contracts.qualify(wanted, strict=False)
-        pairs = [(i, c) for i, c in zip(wanted, qualified, strict=True) if c is not None]
-        quoted = await self.option_quotes([i for i, _ in pairs], [c for _, c in pairs])
+        """The money in both rights, then each side outward in its OTM right (`strikes`)."""
+        cfg = self.config
+        listed = await self.contracts.expiry_options(symbol, expiry)
+        by_key = {(i.strike, i.right): (i, c) for i, c in listed}
+        near_per_side = min(cfg.chain_near_strikes, max(cfg.chain_max_strikes // 2, 1))
+        plan = plan_strikes({k for k, _ in by_key}, spot, cfg.chain_strike_window, near_per_side)
+        near = [by_key[(k, r)] for k in plan.near for r in (Right.CALL, Right.PUT) if (k, r) in by_key]
+        quoted = await self.option_quotes([i for i, _ in near], [c for _, c in near])
+        room = max(cfg.chain_max_strikes - len(plan.near), 0)
+        sides = await asyncio.gather(self._widen(plan.below, Right.PUT, by_key, quoted, room),
+                                     self._widen(plan.above, Right.CALL, by_key, quoted, room))
+        quoted += [q for side in sides for q in side]
+        quoted.sort(key=lambda q: (q[0].strike or 0.0, q[0].right is Right.PUT))
         now = self.clock.now()
         contracts = [option_from_ticker(inst, ticker, now) for inst, ticker in quoted]
-        notes = [f"quoted {len(near)} of {len(params.strikes)} listed strikes within "
-                 f"±{window:.0%} of {spot:g}"]
-        if len(pairs) < len(wanted):
-            notes.append(f"{len(wanted) - len(pairs)} strike/right combinations not listed for {expiry}")
+        strikes = {c.strike for c in contracts}
+        notes = [f"quoted {len(strikes)} of {len({k for k, _ in by_key})} listed strikes "
+                 f"(±{cfg.chain_strike_window:.0%} of {spot:g}, wings to |delta| {cfg.chain_min_abs_delta:g})"]
+        if not by_key:
+            notes.append(f"IB lists no {symbol} options for {expiry}")
         missing = sum(1 for c in contracts if not c.has_greeks)
         if missing:
             notes.append(f"{missing} contracts without model Greeks")
         return contracts, notes
+
+    async def _widen(self, side: tuple[float, ...], right: Right,
+                     by_key: dict[tuple[float | None, Right | None], tuple[Instrument, Contract]],
+                     near: list[tuple[Instrument, Ticker]], room: int) -> list[tuple[Instrument, Ticker]]:
+        """Quote `side` outward in batches (both rights: chain validation pairs every strike)
+        until the outermost option of the out-of-the-money `right` is a cheap enough wing."""
+        pick = min if right is Right.PUT else max
+        ours = [(i.strike or 0.0, t) for i, t in near if i.right is right]
+        if ours and self._wing_done(pick(ours, key=lambda x: x[0])[1]):
+            return []
+        out: list[tuple[Instrument, Ticker]] = []
+        for batch in batches(side, self.config.chain_near_strikes, room):
+            pairs = [by_key[(k, r)] for k in batch for r in (Right.CALL, Right.PUT) if (k, r) in by_key]
+            got = await self.option_quotes([i for i, _ in pairs], [c for _, c in pairs])
+            out += got
+            wing = [(i.strike or 0.0, t) for i, t in got if i.right is right]
+            if wing and self._wing_done(pick(wing, key=lambda x: x[0])[1]):
+                break
+        return out
+
+    def _wing_done(self, ticker: Ticker) -> bool:
+        greeks = ticker.modelGreeks
+        delta = clean_greek(greeks.delta, -2.0) if greeks is not None else None
+        return wing_done(delta, clean_price(ticker.bid), self.config.chain_min_abs_delta)
 
     async def underlying_price(self, symbol: str) -> float:
         ticker = await self.snapshot(await self.contracts.underlying(symbol))
