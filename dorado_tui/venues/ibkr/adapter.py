@@ -2,7 +2,8 @@
 
 Runs inside the caller's event loop (the console's or the daemon's). Orders carry Dorado's
 client order id in `orderRef`; an id already known here or at the gateway is never sent again.
-Orders go out only while the connection is READY (connected, synced, reconciled).
+Orders go out only while the connection is READY (connected, synced, reconciled), or from the
+intent recovery that the post-connect reconciliation itself runs (SYNCING, after the pull).
 """
 
 from __future__ import annotations
@@ -216,7 +217,8 @@ class IBKRAdapter(OptionsVenueAdapter, FXVenueAdapter):
         return await self.orders.submit(order, con_ids, contract, ib_order)
 
     def _require_trading(self, client_order_id: str) -> None:
-        if not self.link.trading_allowed:
+        recovering = self.link.state is LinkState.SYNCING and self.resync.in_hook()
+        if not (self.link.trading_allowed or recovering):
             raise TradingPaused(f"IB orders paused ({self.link.state.value}): "
                                 f"{client_order_id} was not sent")
 

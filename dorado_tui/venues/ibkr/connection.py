@@ -222,7 +222,8 @@ class ConnectionManager:
                 ok = await self.on_connected()
             except Exception as exc:  # reconciliation failing must not resume trading
                 log.exception("IB resync after connect failed")
-                await self._alert(TradingState.HALTED, f"resync after reconnect failed: {exc}", self.clock.now())
+                await self._alert(TradingState.HALTED, f"resync after reconnect failed: {exc}", self.clock.now(),
+                                  code="IB_RESYNC_FAILED")
                 ok = False
         if self.state is not LinkState.SYNCING:
             return  # dropped again while syncing: the reconnect loop owns it now
@@ -231,7 +232,8 @@ class ConnectionManager:
         else:
             self.state = LinkState.PAUSED
             await self._alert(TradingState.REDUCING, "reconciliation after reconnect did not "
-                                                     "clear trading; orders stay paused", self.clock.now())
+                                                     "clear trading; orders stay paused", self.clock.now(),
+                              code="IB_RESYNC_PAUSED")
 
     def _resume(self) -> None:
         self.state = LinkState.READY
@@ -318,13 +320,17 @@ class ConnectionManager:
         if self.outage_since is None:
             self.outage_since = self.clock.now()
 
-    async def _alert(self, level: TradingState, reason: str, now: datetime) -> None:
-        alert = VenueAlert(self.name, level, reason, self.outage_s(now), now)
+    async def _alert(self, level: TradingState, reason: str, now: datetime, *, code: str = "IB_OUTAGE") -> None:
+        alert = VenueAlert(self.name, level, reason, self.outage_s(now), now, code, self.outage_since)
         log.warning("IB alert %s: %s", level.value, reason)
-        if self.on_alert is not None:
+        if self.on_alert is None:
+            return
+        try:
             result = self.on_alert(alert)
             if inspect.isawaitable(result):
                 await result
+        except Exception:  # a failing sink must not stop the reconnect loop or the watchdog
+            log.exception("IB alert sink failed for %s (%s)", alert.code, level.value)
 
     # --- watchdog ------------------------------------------------------------------------
     def _start_watchdog(self) -> None:

@@ -56,6 +56,10 @@ class VenueAlert:
     reason: str
     outage_s: float
     time: datetime
+    #: IB_OUTAGE (connection down too long), IB_RESYNC_FAILED (the post-connect pull or the
+    #: reconciliation raised), IB_RESYNC_PAUSED (reconciliation kept orders paused).
+    code: str = "IB_OUTAGE"
+    since: datetime | None = None  # when the outage began (None: not an outage)
 
 
 def outage_seconds(since: datetime, now: datetime, window: RestartWindow) -> float:

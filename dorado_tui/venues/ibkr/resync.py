@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,6 +42,9 @@ class VenueSnapshot:
 
 #: The lifecycle's reconciliation: True when trading may resume, False to stay paused.
 ReconcileHook = Callable[[VenueSnapshot], Awaitable[bool]]
+
+#: The Resync whose hook the current task (and the tasks it starts) runs inside.
+_IN_HOOK: ContextVar[Resync | None] = ContextVar("ibkr_resync_hook", default=None)
 
 
 class Resync:
@@ -96,5 +100,15 @@ class Resync:
                  len(snapshot.executions), len(snapshot.positions))
         if self.hook is None:
             return True
-        return await self.hook(snapshot)
+        token = _IN_HOOK.set(self)
+        try:
+            return await self.hook(snapshot)
+        finally:
+            _IN_HOOK.reset(token)
+
+    def in_hook(self) -> bool:
+        """True inside this resync's reconciliation hook: the intent recovery it runs may finish
+        the order walks a restart interrupted (the pull above adopted every order IB knows, so
+        nothing known is sent twice), while orders from anywhere else wait for READY."""
+        return _IN_HOOK.get() is self
 
