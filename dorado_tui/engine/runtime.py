@@ -5,9 +5,11 @@ runtime (`open_runtime`), so they see the same store, bus, cache, venues and ris
 Nothing here decides anything: it wires the pieces the configuration names.
 
 Venues: `venue` is where the bots of the configured global mode trade (the simulation venue for
-`simulation`, Interactive Brokers for `paper`/`live`); `twin_venue` is always a separate
-simulation account (its own state file and capital) where paper twins of unselected candidates
-run, so they never consume the trading account's buying power.
+`simulation`, Interactive Brokers for `paper`/`live`, configured from `venue.ibkr`); `twin_venue`
+is always a separate simulation account (its own state file and capital) where paper twins of
+unselected candidates run, so they never consume the trading account's buying power. A trading
+venue that resyncs on (re)connect gets the reconciliation and outage hooks before it connects
+(`engine.venue_wiring`), whichever front door opened the runtime.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dorado_tui.domain.clock import Clock, RealClock
+from dorado_tui.engine.venue_wiring import ibkr_config, wire_venue
 from dorado_tui.home import Home
 from dorado_tui.settings.bots import Bot
 from dorado_tui.settings.config import Config, load_config
@@ -94,21 +97,22 @@ def _simulation_venue(home: Home, clock: Clock, market: Any, *, twin: bool = Fal
 
 def _ibkr_venue(config: Config, clock: Clock) -> VenueAdapter:
     from dorado_tui.venues.ibkr.adapter import IBKRAdapter
-    from dorado_tui.venues.ibkr.config import IBKRConfig
 
-    ib = config.dorado.venue.ibkr
-    mode = "live" if config.dorado.venue.mode == "live" else "paper"
-    return IBKRAdapter(IBKRConfig(mode=mode, host=ib.host, port=ib.port(mode), client_id=ib.client_id,
-                                  account=ib.account or ""), clock)
+    return IBKRAdapter(ibkr_config(config), clock)
 
 
-def build_venues(config: Config, clock: Clock) -> tuple[VenueAdapter, VenueAdapter]:
-    """(trading venue, paper-twin venue) for the configured global venue mode."""
+def build_venues(config: Config, clock: Clock, *, venue: VenueAdapter | None = None,
+                 twin_venue: VenueAdapter | None = None) -> tuple[VenueAdapter, VenueAdapter]:
+    """(trading venue, paper-twin venue) for the configured global venue mode; the ones given are
+    kept, and the simulated market is built only when a simulation venue is still missing."""
+    simulated = config.dorado.venue.mode == "simulation"
+    if venue is None and not simulated:
+        venue = _ibkr_venue(config, clock)
+    if venue is not None and twin_venue is not None:
+        return venue, twin_venue
     market = _simulated_market(config)
-    twin = _simulation_venue(config.home, clock, market, twin=True)
-    if config.dorado.venue.mode == "simulation":
-        return _simulation_venue(config.home, clock, market), twin
-    return _ibkr_venue(config, clock), twin
+    twin = twin_venue or _simulation_venue(config.home, clock, market, twin=True)
+    return venue or _simulation_venue(config.home, clock, market), twin
 
 
 @asynccontextmanager
@@ -124,7 +128,9 @@ async def open_runtime(
     """Open the runtime of a home (validated config, migrated store, connected venues).
 
     Raises ConfigError for a bad configuration and StoreError when the store has not been
-    initialised (`dorado init`). Tests pass their own clock and venues.
+    initialised (`dorado init`). Tests pass their own clock and venues (either may be given
+    alone; the other is built from the configuration). The trading venue is wired before it
+    connects (see the module docstring).
     """
     config = config or load_config(home)
     clock = clock or RealClock()
@@ -134,9 +140,9 @@ async def open_runtime(
     cache = make_cache(config.cache_url())
     leases = make_leases(config.cache_url(), database=db, clock=clock)
     if venue is None or twin_venue is None:
-        built, built_twin = build_venues(config, clock)
-        venue, twin_venue = venue or built, twin_venue or built_twin
+        venue, twin_venue = build_venues(config, clock, venue=venue, twin_venue=twin_venue)
     runtime = Runtime(config, clock, db, bus, cache, leases, venue, twin_venue)
+    wire_venue(runtime)
     try:
         if connect:
             await twin_venue.connect()

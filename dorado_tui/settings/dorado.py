@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from dorado_tui.settings.base import CalendarName, Section, TimeZoneName, bad_value
 
@@ -34,6 +34,78 @@ class IbkrSettings(Section):
     """Account code to trade (e.g. DU1234567); null = the gateway's only account."""
     connect_timeout_s: float = Field(10.0, gt=0, le=300)
     """Seconds to wait for the API handshake."""
+    probe_client_id: int = Field(99, ge=0, le=2_147_483_647)
+    """clientId of short read-only probes (`dorado status --venue`); must differ from client_id."""
+    request_timeout_s: float = Field(15.0, gt=0, le=300)
+    """Seconds any single request (orders list, positions, contract details) may take."""
+    order_ack_timeout_s: float = Field(5.0, gt=0, le=120)
+    """Seconds to wait for IB to acknowledge an order before reporting it PENDING_SUBMIT."""
+    reconnect_initial_s: float = Field(1.0, gt=0, le=60)
+    """First reconnect delay after a lost connection (doubles, ±25 % jitter)."""
+    reconnect_max_s: float = Field(60.0, gt=0, le=900)
+    """Longest reconnect delay."""
+    outage_reducing_after_s: float = Field(120.0, gt=0, le=86_400)
+    """An outage this long (outside the nightly restart) trips the trading state to REDUCING."""
+    outage_halt_after_s: float = Field(900.0, gt=0, le=86_400)
+    """An outage this long trips HALTED; must exceed outage_reducing_after_s."""
+    nightly_restart_start: time = time(23, 45)
+    """IB Gateway's daily auto-restart (its Lock and Exit setting), local to nightly_restart_tz.
+    Disconnects inside the window are expected and do not count toward an outage."""
+    nightly_restart_minutes: int = Field(15, ge=0, le=180)
+    """Length of the nightly restart window (0 = none)."""
+    nightly_restart_tz: TimeZoneName = "America/New_York"
+    """Time zone of nightly_restart_start."""
+    heartbeat_interval_s: float = Field(30.0, gt=0, le=600)
+    """A connection silent this long is probed; no answer within as long again = reconnect."""
+    messages_per_second: float = Field(40.0, gt=0, le=49)
+    """Dorado's own message rate toward IB; with message_burst it stays within IB's 50/s cap."""
+    message_burst: int = Field(9, ge=1, le=49)
+    """Messages that may go out at once above the rate (messages_per_second + burst ≤ 50)."""
+    max_market_data_lines: int = Field(90, ge=1, le=10_000)
+    """Concurrent market-data lines (IB's default allowance is 100 per login)."""
+    chain_cache_s: float = Field(120.0, ge=0, le=3600)
+    """How long a fetched option chain is reused."""
+    chain_strike_window: float = Field(0.25, gt=0, le=1)
+    """Strikes quoted per chain lie within ± this fraction of spot."""
+    chain_near_strikes: int = Field(8, ge=1, le=100)
+    """Strikes each side of spot quoted in both rights; the wings then widen by as many at a time,
+    in the out-of-the-money right only."""
+    chain_min_abs_delta: float = Field(0.05, ge=0, lt=0.5)
+    """The wings widen until the outermost option's |model delta| is at most this."""
+    chain_max_strikes: int = Field(80, ge=2, le=500)
+    """At most this many strikes per right and expiry (bounds the messages one chain costs)."""
+    quote_wait_s: float = Field(4.0, gt=0, le=60)
+    """Seconds to wait for an option's complete quote (bid, ask, model Greeks, open interest)."""
+    fx_interest_rates: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    """Currency → [rate IB pays on a credit balance, rate IB charges on a debit], annual fractions
+    (0.043 = 4.3 %). IB spot FX carries no swap points: FX carry is computed from these."""
+
+    @field_validator("fx_interest_rates")
+    @classmethod
+    def _check_rates(cls, value: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        for ccy, (credit, debit) in value.items():
+            if len(ccy) != 3 or not ccy.isalpha() or not ccy.isupper():
+                raise bad_value("a currency is a three-letter upper-case ISO code", ccy, "e.g. USD")
+            if not (-0.2 <= credit <= debit <= 0.5):
+                raise bad_value(f"{ccy}: rates are [credit, debit] annual fractions, credit ≤ debit",
+                                [credit, debit], "-0.2 ≤ credit ≤ debit ≤ 0.5")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> IbkrSettings:
+        if self.outage_halt_after_s <= self.outage_reducing_after_s:
+            raise bad_value("outage_halt_after_s must exceed outage_reducing_after_s",
+                            self.outage_halt_after_s, f"> {self.outage_reducing_after_s:g}")
+        if self.reconnect_max_s < self.reconnect_initial_s:
+            raise bad_value("reconnect_max_s must be at least reconnect_initial_s",
+                            self.reconnect_max_s, f">= {self.reconnect_initial_s:g}")
+        if self.messages_per_second + self.message_burst > 50:
+            raise bad_value("messages_per_second + message_burst exceeds IB's 50 messages/s",
+                            self.messages_per_second + self.message_burst, "≤ 50")
+        if self.probe_client_id == self.client_id:
+            raise bad_value("probe_client_id must differ from client_id (IB refuses a second "
+                            "session with the same clientId: error 326)", self.probe_client_id)
+        return self
 
     def port(self, mode: str) -> int:
         """The port for a venue mode (paper or live)."""
