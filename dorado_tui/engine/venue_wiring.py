@@ -25,8 +25,10 @@ from dorado_tui.risk.trading_state import GLOBAL, Trip
 from dorado_tui.settings.config import Config
 
 if TYPE_CHECKING:
+    from dorado_tui.domain.clock import Clock
     from dorado_tui.engine.reconcile.service import Reconciler
     from dorado_tui.engine.runtime import Runtime
+    from dorado_tui.venues.base import VenueStatus
     from dorado_tui.venues.ibkr.config import IBKRConfig
     from dorado_tui.venues.ibkr.outage import VenueAlert
 
@@ -53,6 +55,30 @@ def ibkr_config(config: Config, *, client_id: int | None = None) -> IBKRConfig:
     shared = ib.model_dump(exclude=set(_OWN_FIELDS))
     return IBKRConfig(mode=mode, port=ib.port(mode), account=ib.account or "",
                       client_id=ib.client_id if client_id is None else client_id, **shared)
+
+
+async def probe_ibkr(config: Config, clock: Clock | None = None) -> VenueStatus:
+    """A short read-only session under `probe_client_id` (never the trading clientId, so it cannot
+    knock a running console or daemon off): the gateway's status as `dorado status --venue` shows
+    it — connected, server version, account, last heartbeat, pacing budget. A gateway that cannot
+    be reached is a status too (connected False, the reason in `detail`), not an error."""
+    from dorado_tui.domain.clock import RealClock
+    from dorado_tui.venues.base import VenueStatus
+    from dorado_tui.venues.ibkr.adapter import IBKRAdapter
+
+    ib = config.dorado.venue.ibkr
+    settings = ibkr_config(config, client_id=ib.probe_client_id).model_copy(update={"connect_retries_326": 0})
+    adapter = IBKRAdapter(settings, clock or RealClock())
+    gateway = f"{settings.host}:{settings.effective_port}"
+    try:
+        await adapter.connect()
+        status = adapter.status()
+    except Exception as exc:  # unreachable, refused, timed out, clientId in use: all reportable
+        return VenueStatus(name=adapter.name, mode=settings.mode, connected=False,
+                           detail=f"not reachable at {gateway}: {exc}", extra={"gateway": gateway})
+    finally:
+        await adapter.disconnect()
+    return status
 
 
 class VenueWiring:
