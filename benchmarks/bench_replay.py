@@ -16,6 +16,7 @@ import os
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from benchmarks.harness import Result
 
@@ -49,4 +50,16 @@ def main() -> list[Result]:
     note = f"{phases}; loop by event: {events}; invariants {'ok' if report.ok else 'BROKEN'}; {load}"
     if days != full:
         note = f"measured {total:.0f} s for {days} days, scaled ×{full / days:.2f}; " + note
+    if not report.ok:
+        note += "; broken: " + "; ".join(_broken(report.body))
     return [Result("replay of 2 simulated years", scaled, "s", TARGET_S, size, note)]
+
+
+def _broken(body: dict[str, Any]) -> list[str]:
+    """What made the report not ok: failed invariants and ledger checks, reconciliation findings,
+    errors (the first few of each)."""
+    out = [f"{i['account']}: NAV {i['nav']} vs cash + marks {i['cash_plus_marks']}, unexplained P&L "
+           f"{i['unexplained']}, gaps {i['position_gaps'][:3]}" for i in body["invariants"] if not i["ok"]]
+    out += [f"{led['account']} ledger: {(led['venue_positions_vs_executions'] + led['venue_positions_vs_store_fills'])[:3]}"
+            for led in body["ledger"] if not led["ok"]]
+    return out + [str(x) for x in body["reconcile"][:3]] + [str(x) for x in body["errors"][:3]]
