@@ -51,7 +51,7 @@ from dorado_tui.venues.ibkr.mapping import (
 from dorado_tui.venues.ibkr.market_data import MarketData
 from dorado_tui.venues.ibkr.order_tracker import OrderTracker
 from dorado_tui.venues.ibkr.outage import VenueAlert
-from dorado_tui.venues.ibkr.pacing import TokenBucket
+from dorado_tui.venues.ibkr.pacing import TokenBucket, WireMeter
 from dorado_tui.venues.ibkr.resync import ReconcileHook, Resync
 
 log = logging.getLogger(__name__)
@@ -76,9 +76,12 @@ class IBKRAdapter(OptionsVenueAdapter, FXVenueAdapter):
         self.config = config
         self.clock = clock
         self.ib = ib or IB()
-        self.ib.client.MaxRequests = 50  # IB's hard cap; our own bucket stays below it
         self.rules = ContractRules(config.index_underlyings, config.trading_classes)
         self.bucket = TokenBucket(config.messages_per_second, config.message_burst, sleep=sleep)
+        # every message on the socket (not only those the adapter asks for) takes a token here
+        self.wire = WireMeter.install(self.ib.client, TokenBucket(config.messages_per_second,
+                                                                  config.message_burst))
+        self.ib.disconnectedEvent += self.wire.clear
         self.contracts = ContractCache(self.ib, self.rules, self.bucket, config.request_timeout_s)
         self.market = MarketData(self.ib, self.contracts, self.bucket, config, clock, sleep)
         self.orders = OrderTracker(self.ib, self.contracts, clock, config.order_ack_timeout_s)
@@ -136,7 +139,7 @@ class IBKRAdapter(OptionsVenueAdapter, FXVenueAdapter):
         return VenueStatus(
             name=self.name, mode=self.config.mode, connected=connected, detail=detail,
             account=self.account, server_version=version or None,
-            last_heartbeat=link.last_heartbeat, pacing_budget=self.bucket.budget(),
+            last_heartbeat=link.last_heartbeat, pacing_budget=self.wire.bucket.budget(),
             extra={"gateway": f"{self.config.host}:{self.config.effective_port}",
                    "client_id": str(self.config.client_id),
                    "orders": "allowed" if link.trading_allowed else "paused",

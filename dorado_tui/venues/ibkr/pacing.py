@@ -1,21 +1,45 @@
 """IB pacing: a global message token bucket, historical-data rules, market-data line limits.
 
 IB disconnects clients that exceed 50 messages/s and cancels historical requests that break
-its rules (60 per 10 min, identical ones within 15 s, 6 per contract within 2 s). The adapter
-paces itself below those limits rather than relying on ib_async's throttle, so that orders
-(priority) never queue behind a burst of market-data requests.
+its rules (60 per 10 min, identical ones within 15 s, 6 per contract within 2 s).
+
+Two gates, same limits:
+- `TokenBucket.acquire` in the adapter schedules requests (orders before market data) and keeps
+  hundreds of quote requests from piling up at the socket.
+- `WireMeter` sits on ib_async's `Client.sendMsg`, through which every API message goes. It
+  counts what the adapter never sees — the several messages of one ib_async call (a resync's
+  open orders + completed orders + executions + positions + account summary and its cancel),
+  heartbeats (reqCurrentTime), the connect sequence, cancelMktData — and holds a message back
+  when the budget is spent, so no one-second window on the wire can exceed rate + burst.
+  Orders (placeOrder, cancelOrder, reqGlobalCancel) leave its queue first.
+
+ib_async's own throttle (`MaxRequests` per `RequestsInterval`) is a sliding-window count: it
+sends the full allowance at once at each window edge, so two such bursts a hair more than a second
+apart land in one second at IB as soon as the first is delayed in transit. It is switched off
+(`MaxRequests = 0`) in favour of the meter's token bucket.
+
+Bucket math: with capacity b and rate r, any window of length w carries at most b + r·w messages
+(the bucket starts full). IB counts on arrival, and arrivals bunch (TCP coalescing, a busy
+gateway or event loop): messages sent over 1 + j seconds may arrive within one. The defaults
+r = 40, b = 5 give at most 45 per sent second and stay within IB's 50 for up to
+j = (50 - b - r) / r = 125 ms of bunching; r = 40, b = 9 (the earlier default) allowed 25 ms.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 
+log = logging.getLogger(__name__)
+
 Now = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 IB_MESSAGE_LIMIT = 50
+# Message ids of the API requests that must not wait behind market data.
+PRIORITY_MESSAGE_IDS = frozenset({"3", "4", "58"})  # placeOrder, cancelOrder, reqGlobalCancel
 
 
 class TokenBucket:
@@ -74,12 +98,103 @@ class TokenBucket:
             if priority:
                 self._waiting_priority -= 1
 
+    def wait_s(self) -> float:
+        """Seconds until one token is available (0 = now)."""
+        self._refill()
+        return max((1.0 - self._tokens) / self.rate, 0.0)
+
+    def take_if_available(self) -> bool:
+        """Take one token now if there is one, regardless of waiting callers (the wire's gate)."""
+        self._refill()
+        if self._tokens >= 1.0:
+            self._take()
+            return True
+        return False
+
     def budget(self) -> float:
         """Messages per second still available under IB's 50/s (for the status bar)."""
         t = self._now()
         while self._sent and t - self._sent[0] >= 1.0:
             self._sent.popleft()
         return float(max(IB_MESSAGE_LIMIT - len(self._sent), 0))
+
+
+class WireMeter:
+    """The last gate before the socket: one token per API message, whoever sends it.
+
+    Install with `install(client)`: ib_async's `Client.send` hands every serialized request to
+    `client.sendMsg`, which this replaces. A message without a token waits in a queue (orders in
+    their own, drained first) and goes when the bucket refills; order within each queue is kept.
+    Queued messages are dropped when the connection goes (they belong to the old session).
+    """
+
+    def __init__(self, bucket: TokenBucket, write: Callable[[str], None],
+                 connected: Callable[[], bool]) -> None:
+        self.bucket = bucket
+        self._write = write
+        self._connected = connected
+        self._orders: deque[str] = deque()
+        self._others: deque[str] = deque()
+        self._timer: asyncio.TimerHandle | None = None
+        self.sent = 0
+        self.held = 0  # messages that had to wait for a token
+        self.dropped = 0
+
+    @classmethod
+    def install(cls, client: object, bucket: TokenBucket) -> WireMeter:
+        """Put the meter on an ib_async `Client` (its own throttle switched off)."""
+        from ib_async.client import Client
+
+        assert isinstance(client, Client)
+        client.MaxRequests = 0  # the meter paces; ib_async's sliding window would burst
+        meter = cls(bucket, lambda msg: Client.sendMsg(client, msg), client.isConnected)
+        client.sendMsg = meter.send  # type: ignore[method-assign]
+        return meter
+
+    @property
+    def queued(self) -> int:
+        return len(self._orders) + len(self._others)
+
+    def send(self, msg: str) -> None:
+        """ib_async's `sendMsg`: send now if the budget allows, else queue."""
+        if msg:
+            priority = msg.split("\0", 1)[0] in PRIORITY_MESSAGE_IDS
+            if self.queued or not self.bucket.take_if_available():
+                self.held += 1
+                (self._orders if priority else self._others).append(msg)
+                self._schedule()
+                return
+            self._deliver(msg)
+
+    def clear(self) -> None:
+        """Forget queued messages (the connection they were meant for is gone)."""
+        if self.queued:
+            log.info("IB connection gone: %d paced messages not sent", self.queued)
+        self.dropped += self.queued
+        self._orders.clear()
+        self._others.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _deliver(self, msg: str) -> None:
+        self._write(msg)
+        self.sent += 1
+
+    def _schedule(self) -> None:
+        if self._timer is None:
+            wait = max(self.bucket.wait_s(), 0.001)
+            self._timer = asyncio.get_running_loop().call_later(wait, self._drain)
+
+    def _drain(self) -> None:
+        self._timer = None
+        if not self._connected():
+            self.clear()
+            return
+        while self.queued and self.bucket.take_if_available():
+            self._deliver((self._orders or self._others).popleft())
+        if self.queued:
+            self._schedule()
 
 
 class HistoricalPacer:

@@ -157,3 +157,58 @@ def test_config_validates_ranges_and_relations():
         IBKRConfig(messages_per_second=60)
     with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
         IBKRConfig(clientid=3)
+
+
+def test_wire_meter_paces_every_message_and_sends_orders_first():
+    from dorado_tui.venues.ibkr.pacing import WireMeter
+
+    clock = FakeTime()
+    bucket = TokenBucket(40, 5, clock.now, clock.sleep)
+    written: list[tuple[float, str]] = []
+    meter = WireMeter(bucket, lambda m: written.append((clock.t, m)), lambda: True)
+
+    async def run() -> None:
+        for i in range(8):
+            meter.send(f"49\0{i}\0")  # reqCurrentTime: 5 go at once, 3 wait
+        meter.send("3\0order\0")  # placeOrder jumps the queue of waiting data
+        assert [m for _, m in written] == [f"49\0{i}\0" for i in range(5)]
+        assert meter.queued == 4 and meter.held == 4
+        while meter.queued:
+            clock.t += 0.025  # one token per 25 ms at 40/s
+            meter._drain()
+        await asyncio.sleep(0)
+
+    asyncio.run(run())
+    assert [m for _, m in written][5:] == ["3\0order\0", "49\x005\0", "49\x006\0", "49\x007\0"]
+    assert [t for t, _ in written][5:] == pytest.approx([0.025, 0.05, 0.075, 0.1])
+    assert meter.sent == 9
+
+
+def test_wire_meter_drops_its_queue_when_the_connection_goes():
+    from dorado_tui.venues.ibkr.pacing import WireMeter
+
+    clock = FakeTime()
+    up = [True]
+    written: list[str] = []
+    meter = WireMeter(TokenBucket(10, 1, clock.now, clock.sleep), written.append, lambda: up[0])
+
+    async def run() -> None:
+        meter.send("1\0a\0")
+        meter.send("1\0b\0")
+        up[0] = False
+        clock.t += 1.0
+        meter._drain()
+
+    asyncio.run(run())
+    assert written == ["1\0a\0"] and meter.queued == 0 and meter.dropped == 1
+
+
+def test_wire_meter_takes_over_ib_async_send_path():
+    from ib_async import IB
+    from ib_async.client import Client
+
+    from dorado_tui.venues.ibkr.pacing import WireMeter
+
+    client = Client(IB().wrapper)
+    meter = WireMeter.install(client, TokenBucket(40, 5))
+    assert client.MaxRequests == 0 and client.sendMsg == meter.send
