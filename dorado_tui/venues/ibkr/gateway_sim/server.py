@@ -147,9 +147,35 @@ class GatewaySimulator:
             await self._notify()
 
     async def _read_loop(self, session: Session) -> None:
+        """Messages are stamped for the pacing check as they come off the socket, by a reader of
+        their own: a handler that takes its time (a venue-backed book) must not make the messages
+        behind it look bunched, since IB counts on arrival, not when it gets round to them."""
+        inbox: asyncio.Queue[list[str] | BaseException] = asyncio.Queue()
+
+        async def receive() -> None:
+            try:
+                while not session.closed.is_set():
+                    fields = split_fields(await read_message(session.reader))
+                    self._check_rate(session)
+                    inbox.put_nowait(fields)
+            except BaseException as exc:  # hand the end of the stream to the dispatcher
+                inbox.put_nowait(exc)
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+
+        reader = asyncio.create_task(receive(), name=f"gw-reader-{session.peer}")
+        try:
+            await self._dispatch_loop(session, inbox)
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
+
+    async def _dispatch_loop(self, session: Session, inbox: asyncio.Queue[list[str] | BaseException]) -> None:
         while not session.closed.is_set():
-            fields = split_fields(await read_message(session.reader))
-            self._check_rate(session)
+            fields = await inbox.get()
+            if isinstance(fields, BaseException):
+                raise fields
             request = parse_request(fields, session.version)
             self.requests.append((session.client_id, request))
             if isinstance(request, StartApi):
