@@ -59,8 +59,9 @@ class IbkrSettings(Section):
     """A connection silent this long is probed; no answer within as long again = reconnect."""
     messages_per_second: float = Field(40.0, gt=0, le=49)
     """Dorado's own message rate toward IB; with message_burst it stays within IB's 50/s cap."""
-    message_burst: int = Field(9, ge=1, le=49)
-    """Messages that may go out at once above the rate (messages_per_second + burst ≤ 50)."""
+    message_burst: int = Field(5, ge=1, le=49)
+    """Messages that may go out at once above the rate (messages_per_second + burst ≤ 50; the
+    default 45 leaves room for messages that arrive at IB bunched closer than they were sent)."""
     max_market_data_lines: int = Field(90, ge=1, le=10_000)
     """Concurrent market-data lines (IB's default allowance is 100 per login)."""
     chain_cache_s: float = Field(120.0, ge=0, le=3600)

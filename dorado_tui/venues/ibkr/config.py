@@ -45,7 +45,8 @@ class IBKRConfig(BaseModel):
     heartbeat_interval_s: float = Field(30.0, gt=0, le=600, description="idle keepalive probe")
 
     messages_per_second: float = Field(40.0, gt=0, le=50, description="token rate (IB cap: 50/s)")
-    message_burst: int = Field(9, ge=1, le=50, description="rate + burst stays below IB's 50/s")
+    message_burst: int = Field(5, ge=1, le=50, description="rate + burst = 45 ≤ IB's 50/s, with room "
+                                                           "for arrival bunching (pacing.py)")
     max_market_data_lines: int = Field(90, ge=1, le=10_000, description="concurrent tickers")
     historical_per_10min: int = Field(60, ge=1, le=60)
     pacing_retry_limit: int = Field(3, ge=0, le=10)
