@@ -140,3 +140,4 @@ async def test_scan_approve_fill_monitor_close_through_ib_async(market: Simulate
             assert not b.gateway.orders.working()
             await _assert_store_agrees_with_gateway(rt, b)
             assert rt.services["venue_wiring"].alerts == []  # no outage, no resync trouble
+            assert b.gateway.pacing_violations == 0  # every message within IB's 50/s (error 100)
