@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +43,21 @@ CREATE INDEX IF NOT EXISTS orders_status ON orders(status);
 CREATE TABLE IF NOT EXISTS fills (seq INTEGER PRIMARY KEY AUTOINCREMENT, exec_id TEXT UNIQUE NOT NULL,
     client_order_id TEXT NOT NULL, time TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS fills_order ON fills(client_order_id);
+CREATE INDEX IF NOT EXISTS fills_time ON fills(time);
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL,
     kind TEXT NOT NULL, symbol TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_time ON events(time);
 """
 _WORKING = tuple(s.value for s in OrderStatus if s.is_working)
+#: The `time` columns hold ISO strings, compared as text; any UTC offset a row was written with
+#: shifts its text by less than this, so rows from `since - _TEXT_MARGIN` on are a superset of the
+#: rows at or after `since` (the exact comparison is then made on the decoded instants).
+_TEXT_MARGIN = timedelta(days=1)
+
+
+def _time_floor(since: datetime | None) -> str:
+    """The text lower bound for rows at or after `since` (everything when None)."""
+    return "" if since is None else (since.astimezone(UTC) - _TEXT_MARGIN).isoformat()
 
 
 @dataclass
@@ -232,13 +243,18 @@ class VenueStore:
         return [fill_from_json(json.loads(r[0])) for r in rows]
 
     def fills_since(self, since: datetime | None) -> list[Fill]:
+        """Executions at or after `since` (all when None), in execution order; only rows near
+        or after `since` are read and decoded, so the cost follows the window, not the history."""
         with self._lock:
-            rows = self._db.execute("SELECT doc FROM fills ORDER BY seq").fetchall()
+            rows = self._db.execute("SELECT doc FROM fills WHERE time >= ? ORDER BY seq",
+                                    (_time_floor(since),)).fetchall()
         fills = [fill_from_json(json.loads(r[0])) for r in rows]
         return fills if since is None else [f for f in fills if f.time >= since]
 
     def events_since(self, since: datetime | None) -> list[VenueEvent]:
+        """Venue events at or after `since` (all when None), oldest first (read like fills)."""
         with self._lock:
-            rows = self._db.execute("SELECT time, kind, symbol, doc FROM events ORDER BY seq").fetchall()
+            rows = self._db.execute("SELECT time, kind, symbol, doc FROM events WHERE time >= ? ORDER BY seq",
+                                    (_time_floor(since),)).fetchall()
         events = [VenueEvent(datetime.fromisoformat(t), k, s, json.loads(d)) for t, k, s, d in rows]
         return events if since is None else [e for e in events if e.time >= since]
