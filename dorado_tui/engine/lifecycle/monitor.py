@@ -213,9 +213,7 @@ async def _snapshots(lc: Lifecycle, live: bool | None, report: MonitorReport) ->
     for role, venue in _venues(lc, live):
         account = await venue.get_account_state()
         async with lc.db.transaction() as tx:
-            held = await position_repo.positions(tx, statuses=None, paper=role == "twins")
-            realized = sum(p.realized_pnl for p in held)
-            unrealized = sum(p.unrealized_pnl for p in held if p.status in position_repo.OPEN_STATUSES)
+            realized, unrealized = await position_repo.pnl_totals(tx, paper=role == "twins")
             await position_repo.record_account(tx, account, realized, unrealized)
 
 

@@ -151,6 +151,18 @@ async def get_position(session: AsyncSession, position_id: str) -> ManagedPositi
     return found[0] if found else None
 
 
+async def pnl_totals(session: AsyncSession, paper: bool | None = None) -> tuple[float, float]:
+    """(realized P&L of every position ever, unrealized P&L of the open ones), summed oldest first
+    as over `positions(statuses=None)`, from three columns: no legs, no rows to build."""
+    t = PositionRow
+    query = select(t.status, t.realized_pnl, t.unrealized_pnl).where(t.user_id == user_of(session))
+    if paper is not None:
+        query = query.where(t.paper == paper)
+    rows = (await session.execute(query.order_by(t.opened_at, t.id))).all()
+    return (sum(r.realized_pnl for r in rows),
+            sum(r.unrealized_pnl for r in rows if r.status in OPEN_STATUSES))
+
+
 async def count_open_positions(session: AsyncSession, paper: bool | None = None) -> int:
     t = PositionRow
     query = select(func.count()).select_from(t).where(t.user_id == user_of(session),

@@ -34,6 +34,29 @@ async def test_position_round_trips_with_its_legs(db: Database, clock: FixedCloc
     assert [leg.quantity for leg in loaded.legs] == [2.0, -2.0, -2.0, 2.0]
 
 
+async def test_pnl_totals_sum_realized_of_every_position_and_unrealized_of_open_ones(db: Database,
+                                                                                     clock: FixedClock) -> None:
+    async with db.transaction() as tx:
+        for pid, paper in (("pos-1", False), ("pos-2", False), ("pos-3", False), ("paper-1", True)):
+            await positions.open_position(tx, _condor(clock, pid, paper=paper))
+        await positions.mark_position(tx, "pos-1", -0.5, 84.0, clock.now())
+        await positions.mark_position(tx, "pos-2", -1.2, -56.0, clock.now())
+        await positions.mark_position(tx, "paper-1", -0.7, 44.0, clock.now())
+        await positions.update_position(tx, "pos-2", realized_pnl=-12.5)  # a partial close, still open
+        await positions.close_position(tx, "pos-1", 80.4, clock.advance(timedelta(days=1)))
+        await positions.update_position(tx, "pos-3", status="closing", unrealized_pnl=7.25)
+    async with db.read() as session:
+        live = await positions.pnl_totals(session, paper=False)
+        paper = await positions.pnl_totals(session, paper=True)
+        both = await positions.pnl_totals(session)
+        listed = await positions.positions(session, statuses=None, paper=False)
+
+    assert live == pytest.approx((80.4 - 12.5, -56.0 + 7.25))
+    assert paper == pytest.approx((0.0, 44.0))
+    assert both == pytest.approx((80.4 - 12.5, -56.0 + 7.25 + 44.0))
+    assert live == (sum(p.realized_pnl for p in listed),
+                    sum(p.unrealized_pnl for p in listed if p.status in positions.OPEN_STATUSES))
+
 async def test_mark_then_close_moves_pnl_and_drops_it_from_open_positions(db: Database, clock: FixedClock) -> None:
     async with db.transaction() as tx:
         await positions.open_position(tx, _condor(clock))
