@@ -8,7 +8,7 @@ the same one that recorded the fills, so legs and fills never disagree in the st
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,10 +51,20 @@ async def position_fills(tx: AsyncSession, position_id: str) -> tuple[list[Fill]
     own = await records.fills_with_prefix(tx, position_id + ".")
     attributed = await records.attributions(tx, position_id)
     exec_ids = [str(x) for a in attributed if a.kind == records.VENUE_FILL for x in a.payload.get("exec_ids", ())]
-    venue = await records.fills_by_exec_ids(tx, exec_ids)
+    # a venue execution shared by several positions (the venue nets the account) carries each one's part
+    part = {str(x): float(q) for a in attributed if a.kind == records.VENUE_FILL
+            for x, q in a.payload.get("quantities", {}).items()}
+    venue = [_part(f, part.get(f.exec_id)) for f in await records.fills_by_exec_ids(tx, exec_ids)]
     income = [float(a.payload.get("cash", 0.0)) for a in attributed if a.kind == records.INCOME]
     seen = {f.exec_id for f in own}
     return own + [f for f in venue if f.exec_id not in seen], income
+
+
+def _part(fill: Fill, quantity: float | None) -> Fill:
+    """The position's part of a venue execution (all of it when the attribution gives none)."""
+    if quantity is None or quantity == fill.quantity or fill.quantity == 0:
+        return fill
+    return replace(fill, quantity=quantity, commission=fill.commission * quantity / fill.quantity)
 
 
 async def ledger_of(tx: AsyncSession, position: position_repo.ManagedPosition) -> Ledger:

@@ -4,10 +4,14 @@ fills of our own orders, and dividends.
 
 Executions are fetched from shortly before the oldest open position of the account. Our own
 orders' fills are recorded (idempotent by exec id; positions find them by client order id).
-Every other execution is grouped by its order reference and attributed — once, by a signal row
-(`records.attribute`) — to the open position holding one of the group's instruments (the option
-an assignment's shares came from). A group no open position explains is reported, never
-guessed at: reconciliation decides what it is.
+Every other execution is grouped by its order reference and attributed — once per position, by a
+signal row (`records.attribute`) — to the open positions holding its instruments against the
+fill. The venue nets the account, so several positions (paper twins of the same contract) may
+share one expiry or assignment: each execution is split among its holders, oldest first, up to
+what each holds, and the attribution records each holder's quantity (`quantities`); executions
+on an instrument no position trades against (an assignment's shares) follow the option they came
+from in proportion. What no open position explains is reported, never guessed at:
+reconciliation decides what it is.
 """
 
 from __future__ import annotations
@@ -54,15 +58,42 @@ def classify(group: Sequence[Fill]) -> str:
     return f"closed at the venue by order {ref}"
 
 
-def _owner(group: Sequence[Fill], positions: Sequence[position_repo.ManagedPosition]) -> str | None:
-    """The open position a group belongs to: the first holding one of its instruments against
-    which the fill trades (a reduction), else any holder of the group's first option."""
+Held = dict[tuple[str, str], float]  # (position id, symbol) → signed quantity not yet settled
+
+
+def _split(group: Sequence[Fill], positions: Sequence[position_repo.ManagedPosition], held: Held,
+           ) -> tuple[dict[str, dict[str, float]], list[str]]:
+    """({position id: {exec id: quantity}}, what no holder explains) for one group.
+
+    Each execution goes to the positions holding its symbol against it, oldest first, each up to
+    what it holds (`held` is drawn down, so later groups of the pass see what is left); an
+    execution nobody trades against (an assignment's shares) follows the others in proportion."""
+    shares: dict[str, dict[str, float]] = {}
+    followers: list[Fill] = []
+    total = 0.0
+    notes: list[str] = []
     for fill in group:
-        for p in positions:
-            for leg in p.legs:
-                if leg.symbol == fill.symbol and leg.quantity * fill.signed_quantity < 0:
-                    return p.position_id
-    return None
+        takers = [p.position_id for p in positions if held.get((p.position_id, fill.symbol), 0.0)
+                  * fill.signed_quantity < 0]
+        if not takers:
+            followers.append(fill)
+            continue
+        total += fill.quantity
+        left = fill.quantity
+        for pid in takers:
+            if left <= 0:
+                break
+            key = (pid, fill.symbol)
+            take = min(left, abs(held[key]))
+            held[key] += take if held[key] < 0 else -take
+            shares.setdefault(pid, {})[fill.exec_id] = take
+            left -= take
+        if left > 1e-9:
+            notes.append(f"{fill.symbol}: {left:g} of {fill.quantity:g} held by no open position")
+    for got in shares.values():
+        taken = sum(got.values())
+        got.update({f.exec_id: f.quantity * taken / total for f in followers})
+    return shares, notes
 
 
 def _on_venue(lc: Lifecycle, venue: VenueAdapter, positions: Sequence[position_repo.ManagedPosition],
@@ -90,16 +121,17 @@ async def _own_fills(lc: Lifecycle, fills: Sequence[Fill], ns: bool, report: Ven
 
 
 async def _attribute_group(lc: Lifecycle, ref: str, group: list[Fill], owner: position_repo.ManagedPosition,
-                           ns: bool) -> bool:
+                           quantities: dict[str, float], ns: bool) -> bool:
     stored = [replace(f, exec_id=store_exec_id(f.exec_id, twin=ns)) for f in group]
+    mine = {store_exec_id(x, twin=ns): q for x, q in quantities.items()}
     async with lc.db.transaction() as tx:
         for f in stored:
             await order_repo.record_fill(tx, f)
         fresh = await records.attribute(
             tx, position_id=owner.position_id, reference=ref, kind=records.VENUE_FILL, bot_id=owner.bot_id,
             underlying=owner.underlying, at=group[0].time, action=classify(group),
-            payload={"exec_ids": [f.exec_id for f in stored], "event": classify(group),
-                     "symbols": sorted({f.symbol for f in group})})
+            payload={"exec_ids": [f.exec_id for f in stored if f.exec_id in mine], "quantities": mine,
+                     "event": classify(group), "symbols": sorted({f.symbol for f in group})})
         if fresh:
             await book.refresh(tx, owner.position_id)
     return fresh
@@ -145,12 +177,16 @@ async def sync_venue(lc: Lifecycle, venue: VenueAdapter) -> VenueSync:
     for f in executions:
         if parse_client_order_id(f.client_order_id) is None and store_exec_id(f.exec_id, twin=ns) not in done:
             groups.setdefault(f.client_order_id, []).append(f)
+    left: Held = {(p.position_id, leg.symbol): leg.quantity for p in held for leg in p.legs}
     for ref, group in groups.items():
-        owner = next((p for p in held if p.position_id == _owner(group, held)), None)
-        if owner is None:
+        shares, notes = _split(group, held, left)
+        if not shares:
             report.unattributed.append(f"{ref}: {', '.join(sorted({f.symbol for f in group}))}")
             continue
-        if await _attribute_group(lc, ref, group, owner, ns):
-            report.touched[owner.position_id] = classify(group)
+        report.unattributed += [f"{ref}: {n}" for n in notes]
+        for owner in held:
+            if owner.position_id in shares and await _attribute_group(lc, ref, group, owner,
+                                                                      shares[owner.position_id], ns):
+                report.touched[owner.position_id] = classify(group)
     await _dividends(lc, venue, held, since, report)
     return report
