@@ -110,10 +110,10 @@ async def attribute(session: AsyncSession, *, position_id: str, reference: str, 
     return True
 
 
-async def attributed_exec_ids(session: AsyncSession, position_ids: Sequence[str]) -> set[str]:
-    """Every exec id already attributed to one of the positions."""
-    out: set[str] = set()
-    for pid in position_ids:
-        for a in await attributions(session, pid):
-            out.update(str(x) for x in a.payload.get("exec_ids", ()))
-    return out
+async def attributed_exec_ids_since(session: AsyncSession, since: datetime) -> set[str]:
+    """Every exec id attributed to any position — open or closed — by an execution at or after
+    `since` (an attribution is dated by its execution)."""
+    t = SignalRow
+    rows = (await session.execute(select(col(t.payload)).where(
+        col(t.user_id) == user_of(session), col(t.kind) == VENUE_FILL, col(t.received_at) >= since))).all()
+    return {str(x) for (payload,) in rows for x in (payload or {}).get("exec_ids", ())}

@@ -171,7 +171,9 @@ async def sync_venue(lc: Lifecycle, venue: VenueAdapter) -> VenueSync:
     executions = await venue.get_executions(since)
     await _own_fills(lc, executions, ns, report)
     async with lc.db.read() as s:
-        done = await records.attributed_exec_ids(s, [p.position_id for p in positions])
+        # attributed to any position, closed ones too: a settled group must never be taken again by
+        # a later holder of one of its instruments (the shares of a position short them)
+        done = await records.attributed_exec_ids_since(s, since)
         held = _on_venue(lc, venue, await position_repo.positions(s))
     groups: dict[str, list[Fill]] = {}
     for f in executions:

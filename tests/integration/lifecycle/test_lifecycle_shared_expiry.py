@@ -18,7 +18,9 @@ from lifecycle_world import (
     write_wheel_templates,
 )
 
+from dorado_tui.domain.account import Position
 from dorado_tui.domain.candidates import CandidateStatus
+from dorado_tui.engine.lifecycle import records
 from dorado_tui.engine.lifecycle.ids import position_id
 from dorado_tui.market.calendar import CalendarKind, trading_days
 from dorado_tui.store.repos import orders as order_repo
@@ -78,6 +80,19 @@ async def test_twins_short_the_same_put_expiring_worthless_each_close_with_their
         nav = await w.lc.nav()
         twins_account = next(a for a in nav.accounts if a.role == "twins")
         assert twins_account.position_gaps == () and twins_account.unexplained == pytest.approx(0.0, abs=1e-6)
+
+        # the settled expiry is never taken again once its owners are closed, even by an open
+        # position holding the contract against it (before: whoever held an instrument of an old
+        # group — a wheel twin short the shares — took it at every pass, a +1 leg left each time)
+        stray = Position(put, -1.0, 0.5)
+        async with w.rt.db.transaction() as tx:
+            await position_repo.open_position(tx, position_repo.ManagedPosition(
+                "t0stray0000001", "twin-stray", "GLD", 1.0, -0.5, twins[0].opened_at, (stray,), paper=True))
+        await w.lc.process_expirations()
+        async with w.rt.db.read() as s:
+            after = await position_repo.get_position(s, "t0stray0000001")
+            taken = await records.attributions(s, "t0stray0000001")
+        assert (after.status, after.legs, taken) == ("open", (stray,), [])
 
 
 async def test_twins_short_the_same_put_assigned_each_receive_their_hundred_shares(home, market, clock) -> None:
