@@ -104,14 +104,18 @@ def _on_venue(lc: Lifecycle, venue: VenueAdapter, positions: Sequence[position_r
 async def _own_fills(lc: Lifecycle, fills: Sequence[Fill], ns: bool, report: VenueSync) -> set[str]:
     """Record our orders' fills the store lacks; returns the positions to refresh."""
     dirty: set[str] = set()
+    ours = [(key, replace(f, exec_id=store_exec_id(f.exec_id, twin=ns))) for f in fills
+            if (key := parse_client_order_id(f.client_order_id)) is not None]
     async with lc.db.transaction() as tx:
-        for f in fills:
-            key = parse_client_order_id(f.client_order_id)
-            if key is None:
+        # the window holds every fill since the oldest open position: look the known ones up at
+        # once and insert only the rest (an insert per known fill made each pass grow with it)
+        known = await order_repo.recorded_exec_ids(tx, [f.exec_id for _, f in ours])
+        for key, f in ours:
+            if f.exec_id in known:
                 continue
             # fills someone else recorded first (reconciliation) reach the position at its next
             # refresh: every mark, and every exit, refreshes before it reads the legs
-            if await order_repo.record_fill(tx, replace(f, exec_id=store_exec_id(f.exec_id, twin=ns))):
+            if await order_repo.record_fill(tx, f):
                 report.late_fills += 1
                 dirty.add(key.position_id)
         for pid in dirty:

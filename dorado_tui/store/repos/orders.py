@@ -142,6 +142,17 @@ async def record_fill(session: AsyncSession, fill: Fill) -> bool:
     return bool((await session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
 
 
+async def recorded_exec_ids(session: AsyncSession, exec_ids: Sequence[str]) -> set[str]:
+    """The exec ids among `exec_ids` already stored (one indexed lookup per 500)."""
+    wanted = list(dict.fromkeys(exec_ids))
+    t = FillRow
+    found: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        found.update((await session.execute(select(t.exec_id).where(
+            t.user_id == user_of(session), t.exec_id.in_(wanted[i:i + 500])))).scalars())
+    return found
+
+
 def _fill(r: FillRow) -> Fill:
     return Fill(r.exec_id, r.client_order_id, r.venue_order_id, r.symbol, Action(r.action), r.quantity,
                 r.price, r.multiplier, r.time, r.commission, r.leg_index)

@@ -129,3 +129,18 @@ async def test_fill_quality_slippage_is_positive_when_worse_for_either_side(
 
     assert [round(q.slippage, 6) for q in stored] == [0.05, 0.03]
     assert stored == [bought, sold]
+
+
+async def test_recorded_exec_ids_finds_the_stored_ones_among_many(db: Database, clock: FixedClock) -> None:
+    stored = [f for n in range(300) for f in fills(f"DOR-{n}", clock.now())]  # 1,200: three lookups
+    async with db.transaction() as tx:
+        for fill in stored[::2]:
+            await orders.record_fill(tx, fill)
+    asked = [f.exec_id for f in stored] + ["DOR-0-x0", "unknown-1"]
+
+    async with db.read() as session:
+        found = await orders.recorded_exec_ids(session, asked)
+        none = await orders.recorded_exec_ids(session, [])
+
+    assert found == {f.exec_id for f in stored[::2]}
+    assert none == set()
