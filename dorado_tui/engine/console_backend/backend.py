@@ -103,10 +103,11 @@ class EngineConsoleBackend:
         return await self.thread.run(self.core.orders_in_flight())
 
     def events(self) -> AsyncIterator[ConsoleEvent]:
-        return self._events()
+        """Everything the engine's feed publishes from this call on, until the backend closes.
 
-    async def _events(self) -> AsyncIterator[ConsoleEvent]:
-        """Everything the engine's feed publishes from now on, until the backend closes."""
+        The sink is attached by the time anything asked of the engine after this call runs (the
+        engine loop runs callbacks in order), not when iteration begins: a mark or fill published
+        between `events()` and the first `anext` is delivered, not lost."""
         here = asyncio.get_running_loop()
         queue: asyncio.Queue[ConsoleEvent | None] = asyncio.Queue()
 
@@ -114,10 +115,11 @@ class EngineConsoleBackend:
             with contextlib.suppress(RuntimeError):  # the console's loop has closed: nobody listens
                 here.call_soon_threadsafe(_offer, queue, item)
 
-        async def attach(core: ConsoleCore) -> None:
-            core.feed.attach(sink)
+        self.thread.call_soon(self.core.feed.attach, sink)
+        return self._drain(queue, sink)
 
-        await self.call(attach)
+    async def _drain(self, queue: asyncio.Queue[ConsoleEvent | None],
+                     sink: Callable[[ConsoleEvent | None], None]) -> AsyncIterator[ConsoleEvent]:
         try:
             while True:
                 item = await queue.get()

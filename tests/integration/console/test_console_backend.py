@@ -133,7 +133,9 @@ async def test_an_open_position_is_marked_from_the_venues_quotes(backend: Engine
     assert (await backend.approve(chosen, None)).ok
     pid = position_id(chosen)
 
-    mark = await _next(stream, lambda e: isinstance(e, PositionMark) and e.position_id == pid)
+    # a pass now rather than the pump's next tick (the stream, attached at `events()`, gets it)
+    await backend.call(lambda core: core.marks.mark_once())
+    mark = await _next(stream, lambda e: isinstance(e, PositionMark) and e.position_id == pid, within=60.0)
     assert isinstance(mark, PositionMark)
     held = await read_store(backend, lambda s: position_repo.get_position(s, pid))
     assert held is not None
