@@ -24,6 +24,7 @@ from dorado_tui.store.database import user_of
 from dorado_tui.store.errors import DuplicateKey
 from dorado_tui.store.repos import bots as bot_repo
 from dorado_tui.store.repos import orders as order_repo
+from dorado_tui.store.repos._sql import starts_with
 from dorado_tui.store.tables import FillRow, OrderIntentRow, SignalRow
 
 #: Signal kinds the lifecycle writes.
@@ -58,7 +59,7 @@ async def intent_ids_with_prefix(session: AsyncSession, prefix: str) -> list[str
     """Client order ids of the intents starting with `prefix`, oldest first."""
     t = OrderIntentRow
     rows = (await session.execute(select(col(t.client_order_id)).where(
-        col(t.user_id) == user_of(session), col(t.client_order_id).like(prefix + "%")).order_by(col(t.created_at), col(t.id)))).all()
+        col(t.user_id) == user_of(session), starts_with(session, col(t.client_order_id), prefix)).order_by(col(t.created_at), col(t.id)))).all()
     return [r[0] for r in rows]
 
 
@@ -66,7 +67,7 @@ async def intents_with_prefix(session: AsyncSession, prefix: str) -> list[order_
     """The intents whose client order id starts with `prefix`, oldest first (one query)."""
     t = OrderIntentRow
     rows = (await session.execute(select(t).where(col(t.user_id) == user_of(session),
-                                                  col(t.client_order_id).like(prefix + "%"))
+                                                  starts_with(session, col(t.client_order_id), prefix))
                                   .order_by(col(t.created_at), col(t.id)))).scalars().all()
     return [_intent(r) for r in rows]
 
@@ -93,7 +94,7 @@ class Attribution:
 async def attributions(session: AsyncSession, position_id: str) -> list[Attribution]:
     t = SignalRow
     rows = (await session.execute(select(t).where(col(t.user_id) == user_of(session),
-                                                  col(t.signal_key).like(position_id + "/%"))
+                                                  starts_with(session, col(t.signal_key), position_id + "/"))
                                   .order_by(col(t.received_at), col(t.id)))).scalars().all()
     return [Attribution(r.signal_key, position_id, r.kind, dict(r.payload), r.received_at) for r in rows]
 

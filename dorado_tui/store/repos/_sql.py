@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import and_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +17,17 @@ def dialect_name(session: AsyncSession) -> str:
     if bind is None:
         raise RuntimeError("session is not bound to a database")
     return str(bind.dialect.name)
+
+
+def starts_with(session: AsyncSession, column: Any, prefix: str) -> Any:
+    """`column LIKE 'prefix%'` (prefix free of LIKE wildcards); on SQLite also bounded as the range
+    [prefix, prefix with its last character + 1), which a (user_id, column) index can seek: SQLite's
+    case-insensitive LIKE alone scans every row of the user. Not on PostgreSQL, where a non-C
+    collation's order is not the code-point order the range assumes."""
+    like = column.like(prefix + "%")
+    if not prefix or dialect_name(session) != "sqlite":
+        return like
+    return and_(like, column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
 
 
 def insert(session: AsyncSession, table: Any) -> Any:

@@ -144,3 +144,24 @@ async def test_recorded_exec_ids_finds_the_stored_ones_among_many(db: Database, 
 
     assert found == {f.exec_id for f in stored[::2]}
     assert none == set()
+
+
+async def test_starts_with_matches_exactly_the_prefixed_keys(db: Database, clock: FixedClock) -> None:
+    from sqlalchemy import select
+
+    from dorado_tui.store.repos._sql import starts_with
+    from dorado_tui.store.tables import FillRow
+
+    keys = ["p1.o1-1", "p1.a2-1", "p1.", "p1/", "p10.o1-1", "p1", "p0.o1-1", "p2.o1-1", "q1.o1-1"]
+    async with db.transaction() as tx:
+        for coid in keys:
+            await orders.record_fill(tx, fills(coid, clock.now())[0])
+
+    async with db.read() as session:
+        def like(prefix: str) -> object:
+            return starts_with(session, FillRow.client_order_id, prefix)
+        dotted = (await session.execute(select(FillRow.client_order_id).where(like("p1.")))).scalars().all()
+        p1 = (await session.execute(select(FillRow.client_order_id).where(like("p1")))).scalars().all()
+
+    assert sorted(dotted) == ["p1.", "p1.a2-1", "p1.o1-1"]
+    assert sorted(p1) == ["p1", "p1.", "p1.a2-1", "p1.o1-1", "p1/", "p10.o1-1"]
