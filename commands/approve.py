@@ -14,6 +14,7 @@ from commands.common import (
     emit_json,
     exit_on_error,
     fail,
+    operator,
 )
 
 CandidateArg = Annotated[str | None, typer.Argument(help="The candidate's ID as `dorado approve` lists it (or its "
@@ -23,15 +24,6 @@ TagOpt = Annotated[str | None, typer.Option("--tag", help="Why you picked it (on
                                             "diversification, strong_trend, hurst_signal.")]
 NoteOpt = Annotated[str, typer.Option("--note", help="Free text stored with the tag.")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (stored with the candidate and in the audit log).")]
-
-
-def _operator() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "operator"
 
 
 def approve(candidate: CandidateArg = None, tag: TagOpt = None, note: NoteOpt = "", home: HomeOpt = None,
@@ -73,8 +65,8 @@ async def _approve(home: Any, ref: str, tag: str | None, note: str) -> Any:
     from dorado_tui.engine.lifecycle.front import open_lifecycle
     from dorado_tui.home import resolve_home
 
-    async with open_lifecycle(resolve_home(home), start=True, recover=True, operator=_operator()) as lc:
-        return await lc.approve(ref, tag=tag, operator=_operator(), note=note)
+    async with open_lifecycle(resolve_home(home), start=True, recover=True, operator=operator()) as lc:
+        return await lc.approve(ref, tag=tag, operator=operator(), note=note)
 
 
 def _gates(c: Any) -> str:
@@ -162,5 +154,5 @@ async def _reject(home: Any, ref: str, reason: str) -> Any:
     from dorado_tui.engine.lifecycle.front import open_lifecycle
     from dorado_tui.home import resolve_home
 
-    async with open_lifecycle(resolve_home(home), start=True, operator=_operator()) as lc:
-        return await lc.reject(ref, reason, operator=_operator())
+    async with open_lifecycle(resolve_home(home), start=True, operator=operator()) as lc:
+        return await lc.reject(ref, reason, operator=operator())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -48,6 +48,43 @@ def console(stderr: bool = False) -> Any:
     from rich.console import Console
 
     return Console(stderr=stderr, no_color="NO_COLOR" in os.environ, highlight=False)
+
+
+def operator() -> str:
+    """Who runs this command, as the audit log records it (the login name)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "operator"
+
+
+#: Characters a column needs in a table that reads; narrower terminals get one record per row.
+COLUMN_WIDTH = 10
+
+
+def print_rows(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], *,
+               right: Collection[str] = ()) -> None:
+    """Rows as a table when the terminal gives each column room, else one record per row: its
+    first cell as a heading, then `column value` pairs wrapped to the width (a wide table squeezed
+    into 80 columns over SSH cuts every cell to an ellipsis)."""
+    out = console()
+    if out.width >= COLUMN_WIDTH * len(columns):
+        from rich.table import Table
+
+        table = Table(title=title, title_justify="left")
+        for col in columns:
+            table.add_column(col, justify="right" if col in right else "left")
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+        return
+    out.print(title, style="bold", markup=False)
+    for head, *rest in rows:
+        out.print(head, style="bold", markup=False)
+        out.print("    " + "  ".join(f"{c} {v}" for c, v in zip(columns[1:], rest, strict=True) if v),
+                  markup=False)
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:

@@ -15,21 +15,13 @@ from commands.common import (
     emit_json,
     exit_on_error,
     fail,
+    operator,
 )
 
 FlattenOpt = Annotated[bool, typer.Option("--flatten", help="Also close every position with marketable limit "
                                           "orders (short legs first). Asks for confirmation.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before flattening.")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (written to the audit log).")]
-
-
-def _operator() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "operator"
 
 
 def kill(flatten: FlattenOpt = False, yes: YesOpt = False, reason: ReasonOpt = "kill switch",
@@ -71,7 +63,7 @@ async def _kill(home: Any, flatten: bool, reason: str) -> Any:
         risk = RiskService(rt.db, rt.config.risk_policy, rt.clock, rt.bus)
         await risk.start()
         switch = KillSwitch(risk, rt.venue, rt.clock)
-        return await switch.kill(flatten=flatten, reason=reason, operator=_operator(), connect_venue=True)
+        return await switch.kill(flatten=flatten, reason=reason, operator=operator(), connect_venue=True)
 
 
 def resume(reason: ReasonOpt = "", scope: Annotated[str, typer.Option(
@@ -108,4 +100,4 @@ async def _resume(home: Any, scope: str, reason: str) -> Any:
 
     async with open_runtime(resolve_home(home), connect=False) as rt:
         risk = RiskService(rt.db, rt.config.risk_policy, rt.clock, rt.bus)
-        return await risk.resume(scope, reason, _operator())
+        return await risk.resume(scope, reason, operator())

@@ -14,6 +14,7 @@ from commands.common import (
     emit_json,
     exit_on_error,
     fail,
+    print_rows,
 )
 
 WhichOpt = Annotated[str, typer.Option("--which", help="live, paper (twins) or all.")]
@@ -53,19 +54,15 @@ def positions(which: WhichOpt = "all", closed: Annotated[bool, typer.Option("--c
     if json_out:
         emit_json({"ok": True, "positions": rows})
         return
-    from rich.table import Table
-
-    table = Table(title="Positions", title_justify="left")
-    for col in ("position", "bot", "state", "und", "template", "paper", "status", "qty", "entry", "legs",
-                "unrealized", "realized", "sides", "marked"):
-        table.add_column(col, justify="right" if col in ("qty", "entry", "unrealized", "realized") else "left")
-    for r in rows:
-        legs = " ".join(f"{leg['quantity']:+g} {leg['symbol']}" for leg in r["legs"]) or "—"
-        sides = " ".join(f"{k} {v:,.0f}" for k, v in r["side_pnl"].items())
-        table.add_row(r["position"], r["bot"], r["bot_state"] or "", r["underlying"], r["template"],
-                      "yes" if r["paper"] else "", r["status"], f"{r['quantity']:g}", f"{r['entry_price']:.2f}",
-                      legs, _money(r["unrealized_pnl"]), _money(r["realized_pnl"]), sides, r["marked_at"] or "—")
-    console().print(table)
+    columns = ("position", "bot", "state", "und", "template", "paper", "status", "qty", "entry", "legs",
+               "unrealized", "realized", "sides", "marked")
+    print_rows("Positions", columns, [
+        (r["position"], r["bot"], r["bot_state"] or "", r["underlying"], r["template"], "yes" if r["paper"] else "",
+         r["status"], f"{r['quantity']:g}", f"{r['entry_price']:.2f}",
+         " ".join(f"{leg['quantity']:+g} {leg['symbol']}" for leg in r["legs"]) or "—",
+         _money(r["unrealized_pnl"]), _money(r["realized_pnl"]),
+         " ".join(f"{k} {v:,.0f}" for k, v in r["side_pnl"].items()), r["marked_at"] or "—") for r in rows],
+        right=("qty", "entry", "unrealized", "realized"))
 
 
 def orders(working: Annotated[bool, typer.Option("--working", help="Only orders still working at the venue.")] = False,
@@ -82,17 +79,13 @@ def orders(working: Annotated[bool, typer.Option("--working", help="Only orders 
     if json_out:
         emit_json({"ok": True, "orders": rows})
         return
-    from rich.table import Table
-
-    table = Table(title="Orders", title_justify="left")
-    for col in ("client order id", "bot", "purpose", "intent", "status", "qty", "filled", "limit", "avg", "legs",
-                "reason"):
-        table.add_column(col, justify="right" if col in ("qty", "filled", "limit", "avg") else "left")
-    for r in rows:
-        table.add_row(r["client_order_id"], r["bot"] or "", r["purpose"], r["intent"], r["status"],
-                      f"{r['quantity']:g}", f"{r['filled']:g}", _money(r["limit"]), _money(r["avg_price"]),
-                      "; ".join(r["legs"]), r["reason"] or r["intent_reason"])
-    console().print(table)
+    columns = ("client order id", "bot", "purpose", "intent", "status", "qty", "filled", "limit", "avg", "legs",
+               "reason")
+    print_rows("Orders", columns, [
+        (r["client_order_id"], r["bot"] or "", r["purpose"], r["intent"], r["status"], f"{r['quantity']:g}",
+         f"{r['filled']:g}", _money(r["limit"]), _money(r["avg_price"]), "; ".join(r["legs"]),
+         r["reason"] or r["intent_reason"]) for r in rows],
+        right=("qty", "filled", "limit", "avg"))
 
 
 def history(bot: Annotated[str | None, typer.Option("--bot", help="Only this bot's trades.")] = None,
@@ -110,18 +103,12 @@ def history(bot: Annotated[str | None, typer.Option("--bot", help="Only this bot
     if json_out:
         emit_json({"ok": True, "trades": rows})
         return
-    from rich.table import Table
-
-    table = Table(title="Closed trades", title_justify="left")
-    for col in ("trade", "bot", "und", "template", "paper", "opened", "closed", "max loss", "P&L", "reward",
-                "exit"):
-        table.add_column(col, justify="right" if col in ("max loss", "P&L", "reward") else "left")
-    for r in rows:
-        table.add_row(r["trade"], r["bot"], r["underlying"], r["template"], "yes" if r["paper"] else "",
-                      r["opened_at"][:16], (r["closed_at"] or "")[:16], _money(r["max_loss"]),
-                      _money(r["realized_pnl"]), "—" if r["reward"] is None else f"{r['reward']:+.3f}",
-                      r["exit_reason"])
-    console().print(table)
+    columns = ("trade", "bot", "und", "template", "paper", "opened", "closed", "max loss", "P&L", "reward", "exit")
+    print_rows("Closed trades", columns, [
+        (r["trade"], r["bot"], r["underlying"], r["template"], "yes" if r["paper"] else "", r["opened_at"][:16],
+         (r["closed_at"] or "")[:16], _money(r["max_loss"]), _money(r["realized_pnl"]),
+         "—" if r["reward"] is None else f"{r['reward']:+.3f}", r["exit_reason"]) for r in rows],
+        right=("max loss", "P&L", "reward"))
 
 
 def nav(mark: Annotated[bool, typer.Option("--mark/--no-mark", help="Mark open positions at the venue first.")] = True,

@@ -76,6 +76,22 @@ def test_approve_lists_each_candidate_in_lines_that_fit_80_columns(prepared: Pat
     assert "1 live position(s) open" in result.output
 
 
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_positions_and_orders_read_at_any_terminal_width(prepared: Path, width: int) -> None:
+    for args, row_id in ((["positions", "--which", "live"], position_id("c-cli-1")), (["orders"], None)):
+        result = runner.invoke(_app(), [*args, "--home", str(prepared)], env={"COLUMNS": str(width)})
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert max(len(line) for line in lines) <= width
+        assert "…" not in result.output  # no cell cut to an ellipsis
+        if row_id is not None:
+            if width < 140:  # one record per row: the id as heading, then labelled values
+                head = lines.index(row_id)
+                assert lines[head + 1].startswith("    bot qqq-pcs-01") and "state MONITORING" in lines[head + 1]
+            else:
+                assert any(row_id in line and "qqq-pcs-01" in line for line in lines)
+
 def test_reject_needs_a_reason(prepared: Path) -> None:
     result = runner.invoke(_app(), ["reject", handle("c-cli-3"), "--home", str(prepared)])
     assert result.exit_code == 2
